@@ -1,0 +1,3 @@
+"""cramp_dx: decision support for leg cramps after lumbar spine surgery."""
+
+__version__ = "0.1.0"

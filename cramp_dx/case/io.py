@@ -1,0 +1,405 @@
+"""Read, validate and write case files (CASE-FORMAT.md).
+
+Every problem is collected, not just the first, each with its JSON path and what is accepted,
+and a close match for a misspelt id. A LOINC code in `labs[].test` is resolved to the lab id,
+and a unit is matched case-insensitively to its canonical spelling.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cramp_dx.case.model import (
+    APPROACHES,
+    FORMAT_ID,
+    MEDICATION_STATUSES,
+    ORDER_STATES,
+    PROCEDURES,
+    SEXES,
+    SIDES,
+    LabResult,
+    Medication,
+    Order,
+    Patient,
+    Surgery,
+    Visit,
+    Workup,
+)
+from cramp_dx.errors import InputError, Problem
+from cramp_dx.knowledge import Knowledge, load_knowledge
+
+TOP_KEYS = ("format", "patient", "surgery", "visit", "findings", "measurements", "labs",
+            "medications", "orders")
+PATIENT_KEYS = ("mrn", "family_name", "given_name", "birth_date", "sex")
+SURGERY_KEYS = ("procedure", "levels", "date", "approach", "prior_spine_surgeries", "duration_hours")
+VISIT_KEYS = ("date", "symptom_side", "notes")
+LAB_KEYS = ("test", "value", "unit", "collected")
+MEDICATION_KEYS = ("name", "dose", "start_date", "status", "note")
+ORDER_KEYS = ("state", "date")
+LEVEL = re.compile(r"^(T1[0-2]|L[1-6]|S[1-2])-(T1[0-2]|L[1-6]|S[1-2])$")
+MAX_TEXT = 100_000
+
+
+def _close(word: str, options: Any) -> str:
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class _Checker:
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def keys(self, path: str, obj: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for key in obj:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else key
+                self.add(where, f"unknown key{_close(key, allowed)}; accepted: {', '.join(allowed)}")
+
+    def obj(self, path: str, value: Any, required: bool = False) -> dict[str, Any] | None:
+        if value is None:
+            if required:
+                self.add(path, "required: an object")
+            return None
+        if not isinstance(value, dict):
+            self.add(path, f"must be an object, got {type(value).__name__}")
+            return None
+        return value
+
+    def text(self, path: str, value: Any, *, required: bool = False, max_len: int = MAX_TEXT) -> str | None:
+        if value is None:
+            if required:
+                self.add(path, "required: a text")
+            return None
+        if not isinstance(value, str):
+            self.add(path, f"must be a text, got {type(value).__name__}")
+            return None
+        if required and not value.strip():
+            self.add(path, "must not be empty")
+            return None
+        if len(value) > max_len:
+            self.add(path, f"too long: {len(value)} characters, at most {max_len}")
+            return None
+        return value
+
+    def day(self, path: str, value: Any, required: bool = False) -> date | None:
+        if value is None:
+            if required:
+                self.add(path, "required: a date as YYYY-MM-DD")
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.add(path, f"must be a date as YYYY-MM-DD, got {value!r}")
+        return None
+
+    def choice(self, path: str, value: Any, options: tuple[str, ...]) -> str | None:
+        if value is None:
+            return None
+        if value not in options:
+            self.add(path, f"{value!r} not accepted{_close(str(value), options)}; accepted: {', '.join(options)}")
+            return None
+        return value
+
+    def number(self, path: str, value: Any, low: float, high: float, unit: str = "",
+               integer: bool = False) -> float | None:
+        if value is None:
+            return None
+        kind = "a whole number" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+            self.add(path, f"must be {kind}, got {value!r}")
+            return None
+        if not math.isfinite(value) or not low <= value <= high:
+            unit_text = f" {unit}" if unit else ""
+            self.add(path, f"{value!r}{unit_text} is not plausible; accepted: {low:g} to {high:g}{unit_text}")
+            return None
+        return value
+
+
+def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
+    """Validate a decoded case object and build the Workup, or raise InputError."""
+    kb = kb or load_knowledge()
+    c = _Checker(kb)
+    if not isinstance(data, dict):
+        raise InputError(Problem("", "a case file must be a JSON object"))
+    c.keys("", data, TOP_KEYS)
+    if data.get("format") != FORMAT_ID:
+        c.add("format", f"must be {FORMAT_ID!r}, got {data.get('format')!r}")
+
+    raw_patient = c.obj("patient", data.get("patient")) or {}
+    c.keys("patient", raw_patient, PATIENT_KEYS)
+    patient = Patient(
+        mrn=c.text("patient.mrn", raw_patient.get("mrn"), max_len=64),
+        family_name=c.text("patient.family_name", raw_patient.get("family_name"), max_len=10_000),
+        given_name=c.text("patient.given_name", raw_patient.get("given_name"), max_len=10_000),
+        birth_date=c.day("patient.birth_date", raw_patient.get("birth_date")),
+        sex=c.choice("patient.sex", raw_patient.get("sex"), SEXES),
+    )
+
+    raw_surgery = c.obj("surgery", data.get("surgery"), required=True) or {}
+    c.keys("surgery", raw_surgery, SURGERY_KEYS)
+    levels_raw = raw_surgery.get("levels", [])
+    levels: list[str] = []
+    if not isinstance(levels_raw, list):
+        c.add("surgery.levels", "must be a list such as [\"L4-L5\", \"L5-S1\"]")
+    else:
+        for index, level in enumerate(levels_raw):
+            if not isinstance(level, str) or not LEVEL.match(level):
+                c.add(f"surgery.levels[{index}]", f"{level!r} is not a level; accepted like L4-L5, L5-S1")
+            else:
+                levels.append(level)
+    surgery_date = c.day("surgery.date", raw_surgery.get("date"), required=True)
+    prior = c.number("surgery.prior_spine_surgeries", raw_surgery.get("prior_spine_surgeries"), 0, 30, integer=True)
+    surgery_fields = dict(
+        procedure=c.choice("surgery.procedure", raw_surgery.get("procedure"), PROCEDURES),
+        levels=tuple(levels),
+        approach=c.choice("surgery.approach", raw_surgery.get("approach"), APPROACHES),
+        prior_spine_surgeries=int(prior) if prior is not None else None,
+        duration_hours=c.number("surgery.duration_hours", raw_surgery.get("duration_hours"), 0.1, 24, "hours"),
+    )
+
+    raw_visit = c.obj("visit", data.get("visit"), required=True) or {}
+    c.keys("visit", raw_visit, VISIT_KEYS)
+    visit_date = c.day("visit.date", raw_visit.get("date"), required=True)
+    visit_fields = dict(
+        symptom_side=c.choice("visit.symptom_side", raw_visit.get("symptom_side"), SIDES),
+        notes=c.text("visit.notes", raw_visit.get("notes")),
+    )
+    if surgery_date and visit_date and surgery_date > visit_date:
+        c.add("surgery.date", f"{surgery_date} is after the visit date {visit_date}; the surgery must come first")
+    if patient.birth_date and surgery_date and patient.birth_date > surgery_date:
+        c.add("patient.birth_date", f"{patient.birth_date} is after the surgery date {surgery_date}")
+
+    findings = _findings(c, data.get("findings"))
+    measurements = _measurements(c, data.get("measurements"))
+    labs = _labs(c, data.get("labs"), visit_date)
+    medications = _medications(c, data.get("medications"))
+    orders = _orders(c, data.get("orders"))
+
+    if c.problems:
+        raise InputError(c.problems)
+    assert surgery_date is not None and visit_date is not None
+    return Workup(
+        surgery=Surgery(date=surgery_date, **surgery_fields),  # type: ignore[arg-type]
+        visit=Visit(date=visit_date, **visit_fields),  # type: ignore[arg-type]
+        patient=patient, findings=findings, measurements=measurements, labs=tuple(labs),
+        medications=tuple(medications), orders=orders,
+    )
+
+
+def _findings(c: _Checker, raw: Any) -> dict[str, bool]:
+    obj = c.obj("findings", raw) or {}
+    out: dict[str, bool] = {}
+    for key, value in obj.items():
+        path = f"findings.{key}"
+        if key not in c.kb.findings:
+            c.add(path, f"unknown finding{_close(key, c.kb.findings)}")
+        elif not isinstance(value, bool):
+            c.add(path, f"must be true (present) or false (absent), got {value!r}; leave it out if not assessed")
+        else:
+            out[key] = value
+    for key, value in out.items():
+        opposite = c.kb.findings[key].opposite
+        if opposite and opposite in out and key < opposite and out[opposite] == value:
+            state = "both present" if value else "both absent"
+            c.add(f"findings.{key}", f"contradicts findings.{opposite} ({state}); they are opposites")
+    return out
+
+
+def _measurements(c: _Checker, raw: Any) -> dict[str, float]:
+    obj = c.obj("measurements", raw) or {}
+    out: dict[str, float] = {}
+    for key, value in obj.items():
+        path = f"measurements.{key}"
+        spec = c.kb.measurements.get(key)
+        if spec is None:
+            c.add(path, f"unknown measurement{_close(key, c.kb.measurements)}; accepted: {', '.join(c.kb.measurements)}")
+            continue
+        number = c.number(path, value, spec.minimum, spec.maximum, spec.unit)
+        if number is not None:
+            out[key] = number
+    return out
+
+
+def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        c.add("labs", "must be a list of lab results")
+        return []
+    out: list[LabResult] = []
+    for index, item in enumerate(raw):
+        path = f"labs[{index}]"
+        obj = c.obj(path, item)
+        if obj is None:
+            continue
+        c.keys(path, obj, LAB_KEYS)
+        code = obj.get("test")
+        lab = c.kb.lab_by_code(code) if isinstance(code, str) else None
+        if lab is None:
+            options = [*c.kb.labs, *(lab.loinc for lab in c.kb.labs.values())]
+            c.add(f"{path}.test", f"unknown lab {code!r}{_close(str(code), options)}; use a lab id or its LOINC code")
+            continue
+        unit = _unit(c, f"{path}.unit", obj.get("unit"), lab.accepted_units, lab.name)
+        value = obj.get("value")
+        collected = c.day(f"{path}.collected", obj.get("collected"))
+        if collected and visit_date and collected > visit_date:
+            c.add(f"{path}.collected", f"{collected} is after the visit date {visit_date}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            c.add(f"{path}.value", f"must be a number, got {value!r}")
+            continue
+        if unit is None:
+            continue
+        problem = lab_value_problem(lab, value, unit)
+        if problem:
+            c.add(f"{path}.value", problem)
+            continue
+        out.append(LabResult(lab.id, value, unit, collected))
+    return out
+
+
+def _unit(c: _Checker, path: str, unit: Any, accepted: tuple[str, ...], name: str) -> str | None:
+    if isinstance(unit, str):
+        for option in accepted:
+            if unit == option or unit.casefold() == option.casefold():
+                return option
+    c.add(path, f"unit {unit!r} not accepted for {name}; accepted: {', '.join(accepted)}")
+    return None
+
+
+def lab_value_problem(lab: Any, value: float, unit: str) -> str | None:
+    """Why a lab value cannot be a real result (negative, outside plausible bounds), or None.
+    Shared with the record and the GUI so every entry point rejects the same values."""
+    if value < 0:
+        return f"{value:g} {unit} is negative; a {lab.name} result cannot be"
+    default = lab.to_default(value, unit)
+    low, high = lab.plausible
+    if not low <= default <= high:
+        if unit == lab.unit:
+            shown = f"{low:g} to {high:g} {lab.unit}"
+        else:
+            shown = f"{lab.from_default(low, unit):.4g} to {lab.from_default(high, unit):.4g} {unit}"
+        return f"{value:g} {unit} is not a plausible {lab.name} (a typo?); accepted: {shown}"
+    return None
+
+
+def _medications(c: _Checker, raw: Any) -> list[Medication]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        c.add("medications", "must be a list of medications")
+        return []
+    out = []
+    for index, item in enumerate(raw):
+        path = f"medications[{index}]"
+        obj = c.obj(path, item)
+        if obj is None:
+            continue
+        c.keys(path, obj, MEDICATION_KEYS)
+        name = c.text(f"{path}.name", obj.get("name"), required=True, max_len=10_000)
+        med = Medication(
+            name=name or "",
+            dose=c.text(f"{path}.dose", obj.get("dose"), max_len=10_000),
+            start_date=c.day(f"{path}.start_date", obj.get("start_date")),
+            status=c.choice(f"{path}.status", obj.get("status"), MEDICATION_STATUSES),
+            note=c.text(f"{path}.note", obj.get("note")),
+        )
+        if name:
+            out.append(med)
+    return out
+
+
+def _orders(c: _Checker, raw: Any) -> dict[str, Order]:
+    obj = c.obj("orders", raw) or {}
+    out = {}
+    for key, value in obj.items():
+        path = f"orders.{key}"
+        if key not in c.kb.tests:
+            c.add(path, f"unknown test{_close(key, c.kb.tests)}; accepted: {', '.join(c.kb.tests)}")
+            continue
+        order = c.obj(path, value)
+        if order is None:
+            continue
+        c.keys(path, order, ORDER_KEYS)
+        if order.get("state") not in ORDER_STATES:
+            c.add(f"{path}.state", f"{order.get('state')!r} not accepted; accepted: {', '.join(ORDER_STATES)}")
+            continue
+        out[key] = Order(order["state"], c.day(f"{path}.date", order.get("date")))
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON accepts")
+
+
+def read_case(path: str | Path, kb: Knowledge | None = None) -> Workup:
+    """Read a case file; every problem becomes an InputError line naming its JSON path."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "no such file")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), f"cannot read: {exc}")) from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise InputError(Problem(str(path), f"not valid JSON: {exc}")) from None
+    return parse_case(data, kb)
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
+
+
+def _drop_none(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if v is not None}
+
+
+def case_to_dict(workup: Workup) -> dict[str, Any]:
+    """The case-file JSON of a workup; `parse_case(case_to_dict(w)) == w` for valid data."""
+    p, s, v = workup.patient, workup.surgery, workup.visit
+    out: dict[str, Any] = {"format": FORMAT_ID}
+    patient = _drop_none({
+        "mrn": p.mrn, "family_name": p.family_name, "given_name": p.given_name,
+        "birth_date": p.birth_date.isoformat() if p.birth_date else None, "sex": p.sex,
+    })
+    if patient:
+        out["patient"] = patient
+    out["surgery"] = _drop_none({
+        "procedure": s.procedure, "levels": list(s.levels) if s.levels else None,
+        "date": s.date.isoformat(), "approach": s.approach,
+        "prior_spine_surgeries": s.prior_spine_surgeries,
+        "duration_hours": _num(s.duration_hours) if s.duration_hours is not None else None,
+    })
+    out["visit"] = _drop_none({"date": v.date.isoformat(), "symptom_side": v.symptom_side, "notes": v.notes})
+    out["findings"] = dict(workup.findings)
+    out["measurements"] = {k: _num(val) for k, val in workup.measurements.items()}
+    out["labs"] = [
+        _drop_none({"test": lab.test, "value": _num(lab.value), "unit": lab.unit,
+                    "collected": lab.collected.isoformat() if lab.collected else None})
+        for lab in workup.labs
+    ]
+    out["medications"] = [
+        _drop_none({"name": m.name, "dose": m.dose,
+                    "start_date": m.start_date.isoformat() if m.start_date else None,
+                    "status": m.status, "note": m.note})
+        for m in workup.medications
+    ]
+    if workup.orders:
+        out["orders"] = {
+            test: _drop_none({"state": o.state, "date": o.date.isoformat() if o.date else None})
+            for test, o in workup.orders.items()
+        }
+    return out

@@ -1,0 +1,95 @@
+"""The workup of one visit as immutable plain data.
+
+This is what the engine assesses, what a case file is read into, what the record stores and
+what `export-case` writes back. Values are already validated and labs are kept in the unit
+they were entered in (the engine converts); nothing here knows about the database or Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+FORMAT_ID = "cramp-dx-case/1"
+
+SEXES = ("female", "male", "other", "unknown")
+SIDES = ("left", "right", "bilateral")
+PROCEDURES = (
+    "discectomy",
+    "microdiscectomy",
+    "laminectomy",
+    "laminotomy",
+    "foraminotomy",
+    "fusion",
+    "other",
+)
+APPROACHES = ("open", "minimally_invasive")
+ORDER_STATES = ("not_ordered", "ordered", "done", "not_indicated")
+MEDICATION_STATUSES = ("taking", "tapering", "stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    mrn: str | None = None
+    family_name: str | None = None
+    given_name: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Surgery:
+    date: date
+    procedure: str | None = None
+    levels: tuple[str, ...] = ()
+    approach: str | None = None
+    prior_spine_surgeries: int | None = None
+    duration_hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    date: date
+    symptom_side: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabResult:
+    """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading)."""
+
+    test: str
+    value: float
+    unit: str
+    collected: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Medication:
+    name: str
+    dose: str | None = None
+    start_date: date | None = None
+    status: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    state: str
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Workup:
+    """Everything known at one visit. `findings` maps finding id → True (present) / False
+    (absent); a missing key means not assessed. Opposite findings are already folded in by
+    the reader, so `findings` holds what the user said, no more."""
+
+    surgery: Surgery
+    visit: Visit
+    patient: Patient = field(default_factory=Patient)
+    findings: dict[str, bool] = field(default_factory=dict)
+    measurements: dict[str, float] = field(default_factory=dict)
+    labs: tuple[LabResult, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    orders: dict[str, Order] = field(default_factory=dict)

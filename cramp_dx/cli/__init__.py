@@ -1,0 +1,1 @@
+"""Command line: `cramp-dx` with a sub-command, or no arguments for the desktop app."""

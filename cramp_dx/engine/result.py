@@ -1,0 +1,135 @@
+"""The assessment: what the engine says about a workup. Plain data, JSON-ready via `to_dict`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUS_ORDER = ("urgent", "confirmed", "supported", "possible", "less_likely", "excluded")
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    id: str
+    severity: str  # "emergency" or "urgent"
+    title: str
+    message: str
+    because: tuple[str, ...]
+    basis: str
+    differentials: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagCheck:
+    """Whether a red-flag rule could be evaluated: `assessed` is False when none of the
+    findings or values it looks at were recorded, so "no flag" must not read as "checked"."""
+
+    id: str
+    title: str
+    fired: bool
+    assessed: bool
+    missing: tuple[str, ...] = ()
+    note: str | None = None  # e.g. "cleared by: Duplex: no DVT"
+
+
+@dataclass(frozen=True, slots=True)
+class WellsItem:
+    id: str
+    label: str
+    points: int  # points this item contributes now (0 when not met)
+    weight: int  # points it would contribute when met
+    met: bool
+    assessed: bool
+    source: str  # where the answer came from: "surgery date", "checklist", "measurement", …
+
+
+@dataclass(frozen=True, slots=True)
+class Wells:
+    score: int
+    category: str  # "likely" or "unlikely"
+    items: tuple[WellsItem, ...]
+    not_assessed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DifferentialResult:
+    id: str
+    name: str
+    icd10: str
+    icd10_note: str | None
+    category: str
+    status: str
+    score: float
+    supporting: tuple[str, ...]
+    against: tuple[str, ...]
+    settled_by: tuple[str, ...]
+    basis: str
+    settle_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NextTest:
+    id: str
+    name: str
+    settles: tuple[str, ...]
+    reason: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationFlag:
+    medication: str
+    drug: str
+    drug_class: str
+    concern: str
+    differentials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabFlag:
+    test: str
+    name: str
+    loinc: str
+    value: float
+    unit: str
+    value_default: float
+    unit_default: str
+    flag: str  # "L", "H" or "N"
+    critical: bool
+    reference: str
+    collected: str | None = None
+    earlier: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TestState:
+    id: str
+    name: str
+    state: str  # not_ordered / ordered / done / not_indicated
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    knowledge_version: str
+    days_since_surgery: int
+    weeks_since_surgery: float
+    derived: dict[str, Any]
+    red_flags: tuple[RedFlag, ...]
+    red_flag_checks: tuple[RedFlagCheck, ...]
+    wells: Wells
+    differential: tuple[DifferentialResult, ...]
+    next_tests: tuple[NextTest, ...]
+    tests: tuple[TestState, ...]
+    medication_flags: tuple[MedicationFlag, ...]
+    lab_flags: tuple[LabFlag, ...]
+    warnings: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of CASE-FORMAT.md (with a few extra keys the GUI and PDF use)."""
+        data = asdict(self)
+        for flag in data["medication_flags"]:
+            flag["class"] = flag.pop("drug_class")
+        return data

@@ -1,0 +1,70 @@
+"""The Knowledge object: every table of the knowledge base, plus the labels reason texts use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cramp_dx.knowledge.medications import MedicationCatalog
+from cramp_dx.knowledge.model import (
+    Differential,
+    Domain,
+    Finding,
+    Lab,
+    Measurement,
+    PlanItem,
+    RedFlagRule,
+    TestDef,
+    WellsItemDef,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    version: str
+    domains: dict[str, Domain]
+    findings: dict[str, Finding]
+    measurements: dict[str, Measurement]
+    labs: dict[str, Lab]
+    tests: dict[str, TestDef]
+    differentials: dict[str, Differential]
+    red_flags: dict[str, RedFlagRule]
+    wells_items: tuple[WellsItemDef, ...]
+    wells_likely_at: int
+    wells_basis: str
+    medications: MedicationCatalog
+    plan_items: dict[str, PlanItem]
+    supported_at: float
+    possible_at: float
+
+    def __post_init__(self) -> None:
+        codes: dict[str, Lab] = {}
+        for lab in self.labs.values():
+            codes[lab.id] = lab
+            codes[lab.loinc] = lab
+            for code in lab.other_loinc:
+                codes[code] = lab
+        object.__setattr__(self, "_lab_codes", codes)
+
+    def lab_by_code(self, code: str) -> Lab | None:
+        """A lab by its id or any of its LOINC codes."""
+        return self._lab_codes.get(code)  # type: ignore[attr-defined]
+
+    def findings_in(self, domain: str) -> list[Finding]:
+        return [f for f in self.findings.values() if f.domain == domain]
+
+    # labels for reason texts (conditions.Names)
+    def finding_label(self, finding_id: str) -> str:
+        return self.findings[finding_id].label
+
+    def lab_name(self, lab_id: str) -> str:
+        return self.labs[lab_id].name
+
+    def measurement_label(self, measurement_id: str) -> tuple[str, str]:
+        m = self.measurements[measurement_id]
+        return m.label, m.unit
+
+    def med_class_label(self, class_id: str) -> str:
+        return self.medications.classes[class_id].label
+
+    def red_flag_title(self, flag_id: str) -> str:
+        return self.red_flags[flag_id].title

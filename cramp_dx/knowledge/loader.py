@@ -1,0 +1,397 @@
+"""Load and validate resources/knowledge/*.toml. Every problem names the file and the key."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from cramp_dx.errors import KnowledgeError
+from cramp_dx.knowledge.conditions import (
+    Condition,
+    ConditionError,
+    RedFlagCondition,
+    Vocabulary,
+    parse_condition,
+)
+from cramp_dx.knowledge.knowledge import Knowledge
+from cramp_dx.knowledge.medications import MedicationCatalog
+from cramp_dx.knowledge.model import (
+    DiffNote,
+    Differential,
+    Domain,
+    Finding,
+    Lab,
+    Measurement,
+    MedClass,
+    MedWarning,
+    PlanItem,
+    Range,
+    RedFlagRule,
+    Rule,
+    Settle,
+    TestDef,
+    WellsItemDef,
+)
+
+FILES = ("meta", "findings", "measurements", "labs", "tests", "medications", "red_flags",
+         "wells", "differentials", "plan")
+CATEGORIES = ("urgent", "metabolic", "vascular", "spinal")
+SEVERITIES = ("emergency", "urgent")
+
+
+def suggest(word: str, known: Any) -> str:
+    match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class _Reader:
+    """Collects problems while building, so one load reports all of them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problems: list[str] = []
+        self.raw: dict[str, dict[str, Any]] = {}
+        for name in FILES:
+            path = folder / f"{name}.toml"
+            try:
+                with path.open("rb") as handle:
+                    self.raw[name] = tomllib.load(handle)
+            except FileNotFoundError:
+                self.problems.append(f"{path}: missing")
+                self.raw[name] = {}
+            except tomllib.TOMLDecodeError as exc:
+                self.problems.append(f"{path}: not valid TOML: {exc}")
+                self.raw[name] = {}
+
+    def fail(self, file: str, key: str, message: str) -> None:
+        self.problems.append(f"{self.folder / (file + '.toml')}: {key}: {message}")
+
+    def table(self, file: str, key: str) -> dict[str, dict[str, Any]]:
+        value = self.raw[file].get(key, {})
+        if not isinstance(value, dict):
+            self.fail(file, key, "must be a table")
+            return {}
+        return value
+
+    def require(self, file: str, key: str, entry: dict[str, Any], field: str, kind: type | tuple[type, ...]) -> Any:
+        value = entry.get(field)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            self.fail(file, f"{key}.{field}", f"required, must be {getattr(kind, '__name__', kind)}")
+            return None
+        return value
+
+    def unknown_keys(self, file: str, key: str, entry: dict[str, Any], allowed: set[str]) -> None:
+        for extra in sorted(set(entry) - allowed):
+            self.fail(file, f"{key}.{extra}", f"unknown key{suggest(extra, allowed)}; accepted: {', '.join(sorted(allowed))}")
+
+    def condition(self, file: str, key: str, raw: Any, vocab: Vocabulary) -> Condition | None:
+        try:
+            return parse_condition(raw, vocab)
+        except ConditionError as exc:
+            self.fail(file, key, str(exc))
+            return None
+
+
+def _range(reader: _Reader, key: str, raw: Any) -> Range | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw or set(raw) - {"low", "high", "below"}:
+        reader.fail("labs", key, "a range is a table with low, high and/or below")
+        return None
+    if any(not isinstance(v, int | float) or isinstance(v, bool) for v in raw.values()):
+        reader.fail("labs", key, "range bounds must be numbers")
+        return None
+    rng = Range(raw.get("low"), raw.get("high"), raw.get("below"))
+    upper = rng.upper
+    if rng.low is not None and upper is not None and rng.low >= upper:
+        reader.fail("labs", key, f"bad range: low {rng.low} is not below the upper bound {upper}")
+        return None
+    if rng.high is not None and rng.below is not None:
+        reader.fail("labs", key, "give high or below, not both")
+    return rng
+
+
+def _load_labs(reader: _Reader) -> dict[str, Lab]:
+    labs: dict[str, Lab] = {}
+    codes: dict[str, str] = {}
+    allowed = {"loinc", "other_loinc", "name", "unit", "convert", "reference", "reference_female",
+               "reference_male", "reference_note", "critical_low", "critical_high",
+               "critical_at_least", "critical_note", "plausible"}
+    for lab_id, entry in reader.table("labs", "labs").items():
+        key = f"labs.{lab_id}"
+        reader.unknown_keys("labs", key, entry, allowed)
+        loinc = reader.require("labs", key, entry, "loinc", str)
+        name = reader.require("labs", key, entry, "name", str)
+        unit = reader.require("labs", key, entry, "unit", str)
+        factors: dict[str, Decimal] = {}
+        for alt, factor in (entry.get("convert") or {}).items():
+            try:
+                value = Decimal(str(factor))
+                if value <= 0:
+                    raise InvalidOperation
+                factors[alt] = value
+            except InvalidOperation:
+                reader.fail("labs", f"{key}.convert.{alt}", f"factor must be a positive number, got {factor!r}")
+        plausible = entry.get("plausible")
+        if (not isinstance(plausible, list) or len(plausible) != 2
+                or not all(isinstance(x, int | float) for x in plausible) or plausible[0] >= plausible[1]):
+            reader.fail("labs", f"{key}.plausible", "must be [minimum, maximum] with minimum < maximum")
+            plausible = [0, float("inf")]
+        reference = _range(reader, f"{key}.reference", entry.get("reference"))
+        female = _range(reader, f"{key}.reference_female", entry.get("reference_female"))
+        male = _range(reader, f"{key}.reference_male", entry.get("reference_male"))
+        if reference is None and female is None and male is None:
+            reader.fail("labs", f"{key}.reference", "a lab needs a reference range")
+        for code in [loinc, *entry.get("other_loinc", [])]:
+            if code in codes:
+                reader.fail("labs", key, f"duplicate LOINC {code} (also {codes[code]})")
+            codes[code] = lab_id
+        crit = {k: entry.get(k) for k in ("critical_low", "critical_high", "critical_at_least")}
+        for k, v in crit.items():
+            if v is not None and not (plausible[0] <= v <= plausible[1]):
+                reader.fail("labs", f"{key}.{k}", f"{v} is outside the plausible range {plausible}")
+        if None in (loinc, name, unit):
+            continue
+        labs[lab_id] = Lab(
+            id=lab_id, loinc=loinc, name=name, unit=unit, factors=factors,
+            reference=reference or Range(), reference_female=female, reference_male=male,
+            critical_low=crit["critical_low"], critical_high=crit["critical_high"],
+            critical_at_least=crit["critical_at_least"],
+            plausible=(float(plausible[0]), float(plausible[1])),
+            other_loinc=tuple(entry.get("other_loinc", [])),
+            reference_note=entry.get("reference_note"), critical_note=entry.get("critical_note"),
+        )
+    return labs
+
+
+def load_from(folder: Path) -> Knowledge:
+    """Build the knowledge base from a folder of TOML files, or raise KnowledgeError listing
+    every problem found."""
+    reader = _Reader(folder)
+    meta = reader.raw["meta"]
+    version = meta.get("knowledge_version")
+    if not isinstance(version, str) or not version:
+        reader.fail("meta", "knowledge_version", "required string")
+        version = "?"
+    status = meta.get("status", {})
+    supported_at = float(status.get("supported_at_least", 3))
+    possible_at = float(status.get("possible_at_least", 1))
+    if possible_at > supported_at:
+        reader.fail("meta", "status", "possible_at_least must not exceed supported_at_least")
+
+    domains: dict[str, Domain] = {}
+    for dom_id, entry in reader.table("findings", "domains").items():
+        reader.unknown_keys("findings", f"domains.{dom_id}", entry, {"label", "intake", "note"})
+        domains[dom_id] = Domain(dom_id, entry.get("label", dom_id), bool(entry.get("intake")), entry.get("note"))
+
+    findings: dict[str, Finding] = {}
+    for fid, entry in reader.table("findings", "findings").items():
+        key = f"findings.{fid}"
+        reader.unknown_keys("findings", key, entry, {"domain", "label", "help", "opposite"})
+        domain = entry.get("domain")
+        if domain not in domains:
+            reader.fail("findings", f"{key}.domain", f"unknown domain {domain!r}{suggest(str(domain), domains)}")
+        label = reader.require("findings", key, entry, "label", str) or fid
+        findings[fid] = Finding(fid, str(domain), label, entry.get("help", ""), entry.get("opposite"))
+    for finding in findings.values():
+        if finding.opposite is None:
+            continue
+        other = findings.get(finding.opposite)
+        if other is None:
+            reader.fail("findings", f"findings.{finding.id}.opposite",
+                        f"unknown finding {finding.opposite!r}{suggest(finding.opposite, findings)}")
+        elif other.opposite != finding.id:
+            reader.fail("findings", f"findings.{finding.id}.opposite",
+                        f"{finding.opposite!r} must name {finding.id!r} as its opposite too")
+
+    measurements: dict[str, Measurement] = {}
+    for mid, entry in reader.table("measurements", "measurements").items():
+        key = f"measurements.{mid}"
+        reader.unknown_keys("measurements", key, entry, {"label", "unit", "minimum", "maximum", "help"})
+        lo, hi = entry.get("minimum"), entry.get("maximum")
+        if not isinstance(lo, int | float) or not isinstance(hi, int | float) or lo >= hi:
+            reader.fail("measurements", key, "needs numeric minimum < maximum")
+            continue
+        measurements[mid] = Measurement(mid, entry.get("label", mid), entry.get("unit", ""), float(lo), float(hi), entry.get("help", ""))
+
+    labs = _load_labs(reader)
+
+    med_raw = reader.raw["medications"]
+    classes: dict[str, MedClass] = {}
+    for cid, entry in (med_raw.get("classes") or {}).items():
+        key = f"classes.{cid}"
+        reader.unknown_keys("medications", key, entry, {"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"})
+        members = tuple(entry.get("members", []))
+        aliases = dict(entry.get("aliases", {}))
+        for alias, member in aliases.items():
+            if member not in members:
+                reader.fail("medications", f"{key}.aliases.{alias}", f"points to {member!r}, not a member of the class")
+        classes[cid] = MedClass(cid, entry.get("label", cid), members, aliases, entry.get("concern", ""),
+                                tuple(entry.get("differentials", [])), bool(entry.get("withdrawal", False)),
+                                bool(entry.get("flag", True)))
+    warnings = {
+        wid: MedWarning(wid, tuple(entry.get("members", [])), dict(entry.get("aliases", {})), entry.get("message", ""))
+        for wid, entry in (med_raw.get("warnings") or {}).items()
+    }
+
+    red_raw = reader.table("red_flags", "red_flags")
+    diff_raw = reader.table("differentials", "differentials")
+    tests_raw = reader.table("tests", "tests")
+    vocab = Vocabulary(findings, labs, measurements, classes, red_raw, suggest)
+
+    tests: dict[str, TestDef] = {}
+    for tid, entry in tests_raw.items():
+        key = f"tests.{tid}"
+        reader.unknown_keys("tests", key, entry, {"name", "settles", "burden", "labs", "findings", "measurements", "only_when"})
+        for lab in entry.get("labs", []):
+            if lab not in labs:
+                reader.fail("tests", f"{key}.labs", f"unknown lab {lab!r}{suggest(lab, labs)}")
+        for fid in entry.get("findings", []):
+            if fid not in findings:
+                reader.fail("tests", f"{key}.findings", f"unknown finding {fid!r}{suggest(fid, findings)}")
+        for mid in entry.get("measurements", []):
+            if mid not in measurements:
+                reader.fail("tests", f"{key}.measurements", f"unknown measurement {mid!r}{suggest(mid, measurements)}")
+        burden = entry.get("burden")
+        if not isinstance(burden, int) or not 1 <= burden <= 9:
+            reader.fail("tests", f"{key}.burden", "must be a whole number 1–9")
+            burden = 9
+        only_when = entry.get("only_when")
+        tests[tid] = TestDef(
+            tid, entry.get("name", tid), entry.get("settles", ""), burden,
+            tuple(entry.get("labs", [])), tuple(entry.get("findings", [])), tuple(entry.get("measurements", [])),
+            reader.condition("tests", f"{key}.only_when", only_when, vocab) if only_when else None,
+        )
+
+    for cls in classes.values():
+        for did in cls.differentials:
+            if did not in diff_raw:
+                reader.fail("medications", f"classes.{cls.id}.differentials", f"unknown differential {did!r}{suggest(did, diff_raw)}")
+
+    red_flags: dict[str, RedFlagRule] = {}
+    seen_flags: list[str] = []
+    for rid, entry in red_raw.items():
+        key = f"red_flags.{rid}"
+        reader.unknown_keys("red_flags", key, entry, {"title", "severity", "message", "basis", "when", "kind", "cleared_by", "strengthened_by", "differentials", "tests"})
+        severity = entry.get("severity")
+        if severity not in SEVERITIES:
+            reader.fail("red_flags", f"{key}.severity", f"accepted: {', '.join(SEVERITIES)}")
+        kind = entry.get("kind", "rule")
+        if kind not in ("rule", "critical_lab"):
+            reader.fail("red_flags", f"{key}.kind", "accepted: rule, critical_lab")
+        if not entry.get("basis"):
+            reader.fail("red_flags", f"{key}.basis", "every red flag needs a basis text")
+        when = None
+        if kind == "rule":
+            when = reader.condition("red_flags", f"{key}.when", entry.get("when"), vocab)
+            for leaf in when.leaves() if when else []:
+                if isinstance(leaf, RedFlagCondition) and leaf.flag_id not in seen_flags:
+                    reader.fail("red_flags", f"{key}.when", f"refers to red flag {leaf.flag_id!r}, which must come earlier in the file")
+        for did in entry.get("differentials", []):
+            if did not in diff_raw:
+                reader.fail("red_flags", f"{key}.differentials", f"unknown differential {did!r}{suggest(did, diff_raw)}")
+        for tid in entry.get("tests", []):
+            if tid not in tests:
+                reader.fail("red_flags", f"{key}.tests", f"unknown test {tid!r}{suggest(tid, tests)}")
+        opt = {name: reader.condition("red_flags", f"{key}.{name}", entry[name], vocab)
+               for name in ("cleared_by", "strengthened_by") if name in entry}
+        red_flags[rid] = RedFlagRule(
+            rid, entry.get("title", rid), str(severity), entry.get("message", ""), entry.get("basis", ""),
+            when, kind, opt.get("cleared_by"), opt.get("strengthened_by"),
+            tuple(entry.get("differentials", [])), tuple(entry.get("tests", [])),
+        )
+        seen_flags.append(rid)
+
+    wells_raw = reader.raw["wells"]
+    wells_items: list[WellsItemDef] = []
+    for index, entry in enumerate(wells_raw.get("items", [])):
+        key = f"items[{index}]"
+        when = reader.condition("wells", f"{key}.when", entry.get("when"), vocab)
+        points = entry.get("points")
+        if not isinstance(points, int):
+            reader.fail("wells", f"{key}.points", "must be a whole number")
+        elif when is not None:
+            wells_items.append(WellsItemDef(entry.get("id", key), entry.get("label", key), points, when))
+    ids = [item.id for item in wells_items]
+    for dup in {i for i in ids if ids.count(i) > 1}:
+        reader.fail("wells", "items", f"duplicate id {dup!r}")
+
+    differentials: dict[str, Differential] = {}
+    for order, (did, entry) in enumerate(diff_raw.items()):
+        key = f"differentials.{did}"
+        reader.unknown_keys("differentials", key, entry, {
+            "name", "icd10", "category", "basis", "support", "against", "settle", "laterality",
+            "laterality_label", "icd10_options", "also_codes", "notes", "hold_low_until", "hold_low_text"})
+        if entry.get("category") not in CATEGORIES:
+            reader.fail("differentials", f"{key}.category", f"accepted: {', '.join(CATEGORIES)}")
+        for field in ("name", "icd10", "basis"):
+            reader.require("differentials", key, entry, field, str)
+
+        def rules(section: str, entry: dict[str, Any] = entry, key: str = key) -> tuple[Rule, ...]:
+            out = []
+            for index, raw in enumerate(entry.get(section, [])):
+                rkey = f"{key}.{section}[{index}]"
+                weight = raw.get("weight")
+                if not isinstance(weight, int | float) or weight <= 0:
+                    reader.fail("differentials", f"{rkey}.weight", "must be a positive number")
+                    continue
+                if "each_med_for" in raw:
+                    target = raw["each_med_for"]
+                    if target not in diff_raw:
+                        reader.fail("differentials", f"{rkey}.each_med_for", f"unknown differential {target!r}")
+                    out.append(Rule(float(weight), None, target, raw.get("max_weight")))
+                    continue
+                reader.unknown_keys("differentials", rkey, raw, {"weight", "when", "text"})
+                cond_raw = dict(raw.get("when") or {})
+                if "text" in raw:
+                    cond_raw["text"] = raw["text"]
+                cond = reader.condition("differentials", f"{rkey}.when", cond_raw, vocab)
+                if cond is not None:
+                    out.append(Rule(float(weight), cond))
+            return tuple(out)
+
+        settles = []
+        for index, raw in enumerate(entry.get("settle", [])):
+            skey = f"{key}.settle[{index}]"
+            reader.unknown_keys("differentials", skey, raw, {"test", "positive", "negative", "positive_means", "negative_means"})
+            test = raw.get("test")
+            if test not in tests:
+                reader.fail("differentials", f"{skey}.test", f"unknown test {test!r}{suggest(str(test), tests)}")
+                continue
+            pos = reader.condition("differentials", f"{skey}.positive", raw["positive"], vocab) if "positive" in raw else None
+            neg = reader.condition("differentials", f"{skey}.negative", raw["negative"], vocab) if "negative" in raw else None
+            settles.append(Settle(test, pos, neg, raw.get("positive_means", ""), raw.get("negative_means", "")))
+        notes = []
+        for index, raw in enumerate(entry.get("notes", [])):
+            cond = reader.condition("differentials", f"{key}.notes[{index}].when", raw.get("when"), vocab)
+            if raw.get("test") and raw["test"] not in tests:
+                reader.fail("differentials", f"{key}.notes[{index}].test", f"unknown test {raw['test']!r}")
+            if cond is not None:
+                notes.append(DiffNote(cond, raw.get("text", ""), raw.get("test")))
+        hold = entry.get("hold_low_until")
+        # `icd10_options` (infection depth) is shown as text, not chosen by side
+        laterality = dict(entry.get("laterality") or {})
+        differentials[did] = Differential(
+            did, entry.get("name", did), entry.get("icd10", ""), entry.get("category", "spinal"),
+            entry.get("basis", ""), rules("support"), rules("against"), tuple(settles),
+            laterality, entry.get("also_codes"), tuple(notes),
+            reader.condition("differentials", f"{key}.hold_low_until", hold, vocab) if hold else None,
+            entry.get("hold_low_text"), order,
+        )
+
+    plan = {pid: PlanItem(pid, entry.get("label", pid)) for pid, entry in reader.table("plan", "plan_items").items()}
+
+    if reader.problems:
+        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(reader.problems))
+    return Knowledge(
+        version=version, domains=domains, findings=findings, measurements=measurements, labs=labs,
+        tests=tests, differentials=differentials, red_flags=red_flags, wells_items=tuple(wells_items),
+        wells_likely_at=int(wells_raw.get("likely_at_least", 2)), wells_basis=wells_raw.get("basis", ""),
+        medications=MedicationCatalog(classes, warnings), plan_items=plan,
+        supported_at=supported_at, possible_at=possible_at,
+    )
+

@@ -1,0 +1,243 @@
+"""Typed view of the knowledge base. Built once by the loader; read-only afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cramp_dx.knowledge.conditions import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    id: str
+    label: str
+    intake: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    domain: str
+    label: str
+    help: str
+    opposite: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    id: str
+    label: str
+    unit: str
+    minimum: float
+    maximum: float
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    low: float | None = None  # inclusive
+    high: float | None = None  # inclusive
+    below: float | None = None  # exclusive upper bound
+
+    @property
+    def upper(self) -> float | None:
+        return self.high if self.high is not None else self.below
+
+    def flag(self, value: float) -> str:
+        if self.low is not None and value < self.low:
+            return "L"
+        if self.high is not None and value > self.high:
+            return "H"
+        if self.below is not None and value >= self.below:
+            return "H"
+        return "N"
+
+    def text(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g}–{self.high:g}"
+        if self.low is not None and self.below is not None:
+            return f"{self.low:g} to < {self.below:g}"
+        if self.low is not None:
+            return f"≥ {self.low:g}"
+        if self.high is not None:
+            return f"≤ {self.high:g}"
+        if self.below is not None:
+            return f"< {self.below:g}"
+        return "—"
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    id: str
+    loinc: str
+    name: str
+    unit: str
+    factors: dict[str, Decimal]  # accepted unit -> factor f (value_in_unit = default × f)
+    reference: Range
+    reference_female: Range | None
+    reference_male: Range | None
+    critical_low: float | None
+    critical_high: float | None
+    critical_at_least: float | None
+    plausible: tuple[float, float]
+    other_loinc: tuple[str, ...] = ()
+    reference_note: str | None = None
+    critical_note: str | None = None
+
+    @property
+    def accepted_units(self) -> tuple[str, ...]:
+        return (self.unit, *self.factors)
+
+    def to_default(self, value: float, unit: str) -> float:
+        if unit == self.unit:
+            return value
+        return float(Decimal(str(value)) / self.factors[unit])
+
+    def from_default(self, value: float, unit: str) -> float:
+        if unit == self.unit:
+            return value
+        return float(Decimal(str(value)) * self.factors[unit])
+
+    def range_for(self, sex: str | None) -> Range:
+        if sex == "female" and self.reference_female:
+            return self.reference_female
+        if sex == "male" and self.reference_male:
+            return self.reference_male
+        if self.reference_female or self.reference_male:
+            # other/unknown sex: the widest of the sex-specific ranges, so nothing is flagged
+            # that would be normal for either sex.
+            ranges = [r for r in (self.reference, self.reference_female, self.reference_male)
+                      if r and (r.low is not None or r.high is not None or r.below is not None)]
+            lows = [r.low for r in ranges if r.low is not None]
+            highs = [r.high for r in ranges if r.high is not None]
+            belows = [r.below for r in ranges if r.below is not None]
+            return Range(min(lows) if lows else None, max(highs) if highs else None,
+                         max(belows) if belows else None)
+        return self.reference
+
+    def reference_text(self, sex: str | None = None) -> str:
+        return f"{self.range_for(sex).text()} {self.unit}"
+
+    def is_critical(self, value: float) -> bool:
+        return (
+            (self.critical_low is not None and value < self.critical_low)
+            or (self.critical_high is not None and value > self.critical_high)
+            or (self.critical_at_least is not None and value >= self.critical_at_least)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TestDef:
+    id: str
+    name: str
+    settles_text: str
+    burden: int
+    labs: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()
+    measurements: tuple[str, ...] = ()
+    only_when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    weight: float
+    when: Condition | None
+    each_med_for: str | None = None
+    max_weight: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    test: str
+    positive: Condition | None
+    negative: Condition | None
+    positive_means: str
+    negative_means: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiffNote:
+    when: Condition
+    text: str
+    test: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Differential:
+    id: str
+    name: str
+    icd10: str
+    category: str
+    basis: str
+    support: tuple[Rule, ...]
+    against: tuple[Rule, ...]
+    settle: tuple[Settle, ...]
+    laterality: dict[str, str] = field(default_factory=dict)
+    also_codes: str | None = None
+    notes: tuple[DiffNote, ...] = ()
+    hold_low_until: Condition | None = None
+    hold_low_text: str | None = None
+    order: int = 0
+
+    @property
+    def settled_by(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.test for s in self.settle))
+
+    def code_for_side(self, side: str | None) -> tuple[str, str | None]:
+        """The billable code when the side is known, else the header and a note."""
+        if not self.laterality:
+            return self.icd10, None
+        if side and side in self.laterality:
+            return self.laterality[side], None
+        return self.icd10, "laterality not recorded"
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagRule:
+    id: str
+    title: str
+    severity: str
+    message: str
+    basis: str
+    when: Condition | None
+    kind: str = "rule"
+    cleared_by: Condition | None = None
+    strengthened_by: Condition | None = None
+    differentials: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WellsItemDef:
+    id: str
+    label: str
+    points: int
+    when: Condition
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MedClass:
+    id: str
+    label: str
+    members: tuple[str, ...]
+    aliases: dict[str, str]
+    concern: str
+    differentials: tuple[str, ...]
+    withdrawal: bool = False
+    flag: bool = True
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MedWarning:
+    id: str
+    members: tuple[str, ...]
+    aliases: dict[str, str]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    id: str
+    label: str

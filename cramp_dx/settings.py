@@ -1,0 +1,108 @@
+"""User settings: letterhead, database, idle lock, lab units, lab range overrides.
+
+Stored as JSON in the user's config folder and written atomically. Unknown or invalid values
+are reported by name (never silently replaced) when loading with `strict=True`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cramp_dx.errors import InputError, Problem
+from cramp_dx.paths import config_dir
+
+LAB_UNIT_PREFERENCES = ("conventional", "si")
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    clinic_name: str = "cramp_dx clinic"
+    address: str = ""
+    logo_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    letterhead: Letterhead = field(default_factory=Letterhead)
+    database_url: str | None = None
+    idle_lock_minutes: int = 5
+    lab_units: str = "conventional"
+    # lab id -> {"low": x, "high": y} in the lab's default unit, overriding the knowledge base
+    lab_ranges: dict[str, dict[str, float]] = field(default_factory=dict)
+    last_user: str | None = None
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.json"
+
+
+def _validate(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    minutes = data.get("idle_lock_minutes", 5)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+        problems.append(Problem("idle_lock_minutes", "must be a whole number from 1 to 240"))
+    if data.get("lab_units", "conventional") not in LAB_UNIT_PREFERENCES:
+        problems.append(Problem("lab_units", "accepted: conventional, si"))
+    for lab, rng in (data.get("lab_ranges") or {}).items():
+        if not isinstance(rng, dict) or not set(rng) <= {"low", "high"} or not rng:
+            problems.append(Problem(f"lab_ranges.{lab}", "must be an object with low and/or high"))
+            continue
+        low, high = rng.get("low"), rng.get("high")
+        if low is not None and high is not None and low >= high:
+            problems.append(Problem(f"lab_ranges.{lab}", "low must be below high"))
+    return problems
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings; a missing file gives the defaults, a broken one an InputError."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(Problem(str(path), f"cannot read settings: {exc}")) from exc
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "settings must be a JSON object"))
+    problems = _validate(data)
+    if problems:
+        raise InputError(problems)
+    letterhead = Letterhead(**{k: v for k, v in (data.get("letterhead") or {}).items()
+                               if k in Letterhead.__dataclass_fields__})
+    return Settings(
+        letterhead=letterhead,
+        database_url=data.get("database_url"),
+        idle_lock_minutes=data.get("idle_lock_minutes", 5),
+        lab_units=data.get("lab_units", "conventional"),
+        lab_ranges=dict(data.get("lab_ranges") or {}),
+        last_user=data.get("last_user"),
+    )
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically with owner-only permissions."""
+    path = path or settings_path()
+    problems = _validate(asdict(settings))
+    if problems:
+        raise InputError(problems)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(settings), handle, indent=2, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
