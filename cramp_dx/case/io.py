@@ -34,8 +34,17 @@ from cramp_dx.case.model import (
 from cramp_dx.errors import InputError, Problem
 from cramp_dx.knowledge import Knowledge, load_knowledge
 
-TOP_KEYS = ("format", "patient", "surgery", "visit", "findings", "measurements", "labs",
-            "medications", "orders")
+TOP_KEYS = (
+    "format",
+    "patient",
+    "surgery",
+    "visit",
+    "findings",
+    "measurements",
+    "labs",
+    "medications",
+    "orders",
+)
 PATIENT_KEYS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 SURGERY_KEYS = ("procedure", "levels", "date", "approach", "prior_spine_surgeries", "duration_hours")
 VISIT_KEYS = ("date", "symptom_side", "notes")
@@ -108,16 +117,23 @@ class _Checker:
         if value is None:
             return None
         if value not in options:
-            self.add(path, f"{value!r} not accepted{_close(str(value), options)}; accepted: {', '.join(options)}")
+            self.add(
+                path, f"{value!r} not accepted{_close(str(value), options)}; accepted: {', '.join(options)}"
+            )
             return None
         return value
 
-    def number(self, path: str, value: Any, low: float, high: float, unit: str = "",
-               integer: bool = False) -> float | None:
+    def number(
+        self, path: str, value: Any, low: float, high: float, unit: str = "", integer: bool = False
+    ) -> float | None:
         if value is None:
             return None
         kind = "a whole number" if integer else "a number"
-        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (integer and not isinstance(value, int))
+        ):
             self.add(path, f"must be {kind}, got {value!r}")
             return None
         if not math.isfinite(value) or not low <= value <= high:
@@ -152,7 +168,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     levels_raw = raw_surgery.get("levels", [])
     levels: list[str] = []
     if not isinstance(levels_raw, list):
-        c.add("surgery.levels", "must be a list such as [\"L4-L5\", \"L5-S1\"]")
+        c.add("surgery.levels", 'must be a list such as ["L4-L5", "L5-S1"]')
     else:
         for index, level in enumerate(levels_raw):
             if not isinstance(level, str) or not LEVEL.match(level):
@@ -160,13 +176,17 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
             else:
                 levels.append(level)
     surgery_date = c.day("surgery.date", raw_surgery.get("date"), required=True)
-    prior = c.number("surgery.prior_spine_surgeries", raw_surgery.get("prior_spine_surgeries"), 0, 30, integer=True)
+    prior = c.number(
+        "surgery.prior_spine_surgeries", raw_surgery.get("prior_spine_surgeries"), 0, 30, integer=True
+    )
     surgery_fields = dict(
         procedure=c.choice("surgery.procedure", raw_surgery.get("procedure"), PROCEDURES),
         levels=tuple(levels),
         approach=c.choice("surgery.approach", raw_surgery.get("approach"), APPROACHES),
         prior_spine_surgeries=int(prior) if prior is not None else None,
-        duration_hours=c.number("surgery.duration_hours", raw_surgery.get("duration_hours"), 0.1, 24, "hours"),
+        duration_hours=c.number(
+            "surgery.duration_hours", raw_surgery.get("duration_hours"), 0.1, 24, "hours"
+        ),
     )
 
     raw_visit = c.obj("visit", data.get("visit"), required=True) or {}
@@ -177,7 +197,10 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
         notes=c.text("visit.notes", raw_visit.get("notes")),
     )
     if surgery_date and visit_date and surgery_date > visit_date:
-        c.add("surgery.date", f"{surgery_date} is after the visit date {visit_date}; the surgery must come first")
+        c.add(
+            "surgery.date",
+            f"{surgery_date} is after the visit date {visit_date}; the surgery must come first",
+        )
     if patient.birth_date and surgery_date and patient.birth_date > surgery_date:
         c.add("patient.birth_date", f"{patient.birth_date} is after the surgery date {surgery_date}")
 
@@ -193,8 +216,12 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     return Workup(
         surgery=Surgery(date=surgery_date, **surgery_fields),  # type: ignore[arg-type]
         visit=Visit(date=visit_date, **visit_fields),  # type: ignore[arg-type]
-        patient=patient, findings=findings, measurements=measurements, labs=tuple(labs),
-        medications=tuple(medications), orders=orders,
+        patient=patient,
+        findings=findings,
+        measurements=measurements,
+        labs=tuple(labs),
+        medications=tuple(medications),
+        orders=orders,
     )
 
 
@@ -206,7 +233,9 @@ def _findings(c: _Checker, raw: Any) -> dict[str, bool]:
         if key not in c.kb.findings:
             c.add(path, f"unknown finding{_close(key, c.kb.findings)}")
         elif not isinstance(value, bool):
-            c.add(path, f"must be true (present) or false (absent), got {value!r}; leave it out if not assessed")
+            c.add(
+                path, f"must be true (present) or false (absent), got {value!r}; leave it out if not assessed"
+            )
         else:
             out[key] = value
     for key, value in out.items():
@@ -224,7 +253,8 @@ def _measurements(c: _Checker, raw: Any) -> dict[str, float]:
         path = f"measurements.{key}"
         spec = c.kb.measurements.get(key)
         if spec is None:
-            c.add(path, f"unknown measurement{_close(key, c.kb.measurements)}; accepted: {', '.join(c.kb.measurements)}")
+            accepted = ", ".join(c.kb.measurements)
+            c.add(path, f"unknown measurement{_close(key, c.kb.measurements)}; accepted: {accepted}")
             continue
         number = c.number(path, value, spec.minimum, spec.maximum, spec.unit)
         if number is not None:
@@ -249,7 +279,10 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         lab = c.kb.lab_by_code(code) if isinstance(code, str) else None
         if lab is None:
             options = [*c.kb.labs, *(lab.loinc for lab in c.kb.labs.values())]
-            c.add(f"{path}.test", f"unknown lab {code!r}{_close(str(code), options)}; use a lab id or its LOINC code")
+            c.add(
+                f"{path}.test",
+                f"unknown lab {code!r}{_close(str(code), options)}; use a lab id or its LOINC code",
+            )
             continue
         unit = _unit(c, f"{path}.unit", obj.get("unit"), lab.accepted_units, lab.name)
         value = obj.get("value")
@@ -333,7 +366,9 @@ def _orders(c: _Checker, raw: Any) -> dict[str, Order]:
             continue
         c.keys(path, order, ORDER_KEYS)
         if order.get("state") not in ORDER_STATES:
-            c.add(f"{path}.state", f"{order.get('state')!r} not accepted; accepted: {', '.join(ORDER_STATES)}")
+            c.add(
+                f"{path}.state", f"{order.get('state')!r} not accepted; accepted: {', '.join(ORDER_STATES)}"
+            )
             continue
         out[key] = Order(order["state"], c.day(f"{path}.date", order.get("date")))
     return out
@@ -371,30 +406,51 @@ def case_to_dict(workup: Workup) -> dict[str, Any]:
     """The case-file JSON of a workup; `parse_case(case_to_dict(w)) == w` for valid data."""
     p, s, v = workup.patient, workup.surgery, workup.visit
     out: dict[str, Any] = {"format": FORMAT_ID}
-    patient = _drop_none({
-        "mrn": p.mrn, "family_name": p.family_name, "given_name": p.given_name,
-        "birth_date": p.birth_date.isoformat() if p.birth_date else None, "sex": p.sex,
-    })
+    patient = _drop_none(
+        {
+            "mrn": p.mrn,
+            "family_name": p.family_name,
+            "given_name": p.given_name,
+            "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+            "sex": p.sex,
+        }
+    )
     if patient:
         out["patient"] = patient
-    out["surgery"] = _drop_none({
-        "procedure": s.procedure, "levels": list(s.levels) if s.levels else None,
-        "date": s.date.isoformat(), "approach": s.approach,
-        "prior_spine_surgeries": s.prior_spine_surgeries,
-        "duration_hours": _num(s.duration_hours) if s.duration_hours is not None else None,
-    })
+    out["surgery"] = _drop_none(
+        {
+            "procedure": s.procedure,
+            "levels": list(s.levels) if s.levels else None,
+            "date": s.date.isoformat(),
+            "approach": s.approach,
+            "prior_spine_surgeries": s.prior_spine_surgeries,
+            "duration_hours": _num(s.duration_hours) if s.duration_hours is not None else None,
+        }
+    )
     out["visit"] = _drop_none({"date": v.date.isoformat(), "symptom_side": v.symptom_side, "notes": v.notes})
     out["findings"] = dict(workup.findings)
     out["measurements"] = {k: _num(val) for k, val in workup.measurements.items()}
     out["labs"] = [
-        _drop_none({"test": lab.test, "value": _num(lab.value), "unit": lab.unit,
-                    "collected": lab.collected.isoformat() if lab.collected else None})
+        _drop_none(
+            {
+                "test": lab.test,
+                "value": _num(lab.value),
+                "unit": lab.unit,
+                "collected": lab.collected.isoformat() if lab.collected else None,
+            }
+        )
         for lab in workup.labs
     ]
     out["medications"] = [
-        _drop_none({"name": m.name, "dose": m.dose,
-                    "start_date": m.start_date.isoformat() if m.start_date else None,
-                    "status": m.status, "note": m.note})
+        _drop_none(
+            {
+                "name": m.name,
+                "dose": m.dose,
+                "start_date": m.start_date.isoformat() if m.start_date else None,
+                "status": m.status,
+                "note": m.note,
+            }
+        )
         for m in workup.medications
     ]
     if workup.orders:

@@ -51,8 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
 def format_text(a: Any) -> str:
     """The assessment for a person reading a terminal: red flags first."""
-    lines: list[str] = [f"cramp-dx assessment (knowledge {a.knowledge_version})",
-                        f"Weeks since surgery: {a.weeks_since_surgery:g} ({a.days_since_surgery} days)", ""]
+    lines: list[str] = [
+        f"cramp-dx assessment (knowledge {a.knowledge_version})",
+        f"Weeks since surgery: {a.weeks_since_surgery:g} ({a.days_since_surgery} days)",
+        "",
+    ]
     if a.red_flags:
         lines.append("RED FLAGS")
         for flag in a.red_flags:

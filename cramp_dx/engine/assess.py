@@ -19,8 +19,15 @@ def _medication_flags(facts: Facts) -> tuple[list[MedicationFlag], list[str]]:
     for med, matches in facts.med_matches:
         for match in matches:
             if match.med_class.flag:
-                flags.append(MedicationFlag(med.name, match.drug, match.med_class.label,
-                                            match.med_class.concern, match.med_class.differentials))
+                flags.append(
+                    MedicationFlag(
+                        med.name,
+                        match.drug,
+                        match.med_class.label,
+                        match.med_class.concern,
+                        match.med_class.differentials,
+                    )
+                )
         for warning in kb.medications.warnings_for(med.name):
             if warning.message not in warnings:
                 warnings.append(warning.message)
@@ -35,18 +42,30 @@ def _lab_flags(facts: Facts) -> list[LabFlag]:
             continue
         latest = history[-1]
         earlier = tuple(
-            {"value": v.result.value, "unit": v.result.unit, "flag": v.flag,
-             "collected": v.result.collected.isoformat() if v.result.collected else None}
+            {
+                "value": v.result.value,
+                "unit": v.result.unit,
+                "flag": v.flag,
+                "collected": v.result.collected.isoformat() if v.result.collected else None,
+            }
             for v in reversed(history[:-1])
         )
-        out.append(LabFlag(
-            test=lab_id, name=latest.lab.name, loinc=latest.lab.loinc, value=latest.result.value,
-            unit=latest.result.unit, value_default=round(latest.value, 4), unit_default=latest.lab.unit,
-            flag=latest.flag, critical=latest.critical,
-            reference=f"{latest.range.text()} {latest.lab.unit}",
-            collected=latest.result.collected.isoformat() if latest.result.collected else None,
-            earlier=earlier,
-        ))
+        out.append(
+            LabFlag(
+                test=lab_id,
+                name=latest.lab.name,
+                loinc=latest.lab.loinc,
+                value=latest.result.value,
+                unit=latest.result.unit,
+                value_default=round(latest.value, 4),
+                unit_default=latest.lab.unit,
+                flag=latest.flag,
+                critical=latest.critical,
+                reference=f"{latest.range.text()} {latest.lab.unit}",
+                collected=latest.result.collected.isoformat() if latest.result.collected else None,
+                earlier=earlier,
+            )
+        )
     return out
 
 
@@ -59,8 +78,10 @@ def _notes(facts: Facts) -> list[str]:
     for lab_id in ("d_dimer", "d_dimer_feu"):
         value = facts.labs.get(lab_id)
         if value is not None and value.flag == "H" and facts.days <= 84:
-            notes.append("Post-operative D-dimer is usually raised for weeks: a raised value does not "
-                         "confirm DVT; only a normal value with a 'DVT unlikely' Wells score argues against it.")
+            notes.append(
+                "Post-operative D-dimer is usually raised for weeks: a raised value does not "
+                "confirm DVT; only a normal value with a 'DVT unlikely' Wells score argues against it."
+            )
             break
     if facts.finding("emg_normal") or facts.finding("ncv_polyneuropathy") is False:
         note = facts.kb.domains["electrodiagnostics"].note
@@ -69,8 +90,9 @@ def _notes(facts: Facts) -> list[str]:
     return notes
 
 
-def assess(workup: Workup, kb: Knowledge | None = None, *,
-           lab_ranges: dict[str, dict[str, float]] | None = None) -> Assessment:
+def assess(
+    workup: Workup, kb: Knowledge | None = None, *, lab_ranges: dict[str, dict[str, float]] | None = None
+) -> Assessment:
     """Rank the differential for one workup. `lab_ranges` are the clinic's reference-range
     overrides (lab id → low/high/below in the default unit)."""
     kb = kb or load_knowledge()

@@ -27,8 +27,9 @@ class Scored:
     note_tests: list[str]
 
 
-def _med_rule(diff: Differential, target: str, weight: float, cap: float | None,
-              facts: Facts) -> tuple[float, list[str]]:
+def _med_rule(
+    diff: Differential, target: str, weight: float, cap: float | None, facts: Facts
+) -> tuple[float, list[str]]:
     total = 0.0
     reasons = []
     for med, matches in facts.med_matches:
@@ -42,8 +43,7 @@ def _med_rule(diff: Differential, target: str, weight: float, cap: float | None,
     return total, reasons
 
 
-def score_differential(diff: Differential, facts: Facts, kb: Knowledge,
-                       urgent_because: list[str]) -> Scored:
+def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_because: list[str]) -> Scored:
     score = 0.0
     supporting: list[str] = []
     against: list[str] = []
@@ -103,18 +103,26 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge,
         status = "possible"
     else:
         status = "less_likely"
-    if diff.hold_low_until is not None and status in ("supported", "possible"):
-        if not diff.hold_low_until.evaluate(facts, kb).state:
-            status = "less_likely"
-            against.append(diff.hold_low_text or "Held low until the rest is assessed")
+    held = diff.hold_low_until is not None and status in ("supported", "possible")
+    if held and not diff.hold_low_until.evaluate(facts, kb).state:  # type: ignore[union-attr]
+        status = "less_likely"
+        against.append(diff.hold_low_text or "Held low until the rest is assessed")
 
     code, code_note = diff.code_for_side(facts.workup.visit.symptom_side)
     if code_note is None and code.endswith("-") and diff.also_codes:
         code_note = diff.also_codes
     result = DifferentialResult(
-        id=diff.id, name=diff.name, icd10=code, icd10_note=code_note, category=diff.category,
-        status=status, score=score, supporting=tuple(dict.fromkeys(supporting)),
-        against=tuple(dict.fromkeys(against)), settled_by=diff.settled_by, basis=diff.basis,
+        id=diff.id,
+        name=diff.name,
+        icd10=code,
+        icd10_note=code_note,
+        category=diff.category,
+        status=status,
+        score=score,
+        supporting=tuple(dict.fromkeys(supporting)),
+        against=tuple(dict.fromkeys(against)),
+        settled_by=diff.settled_by,
+        basis=diff.basis,
         settle_notes=tuple(notes),
     )
     return Scored(result, diff, open_tests, note_tests)
@@ -128,10 +136,12 @@ def rank_differentials(facts: Facts, kb: Knowledge, red_flags: list[RedFlag]) ->
             if flag.title not in pointed[did]:
                 pointed[did].append(flag.title)
     scored = [score_differential(d, facts, kb, pointed.get(d.id, [])) for d in kb.differentials.values()]
-    scored.sort(key=lambda s: (
-        STATUS_RANK[s.result.status],
-        -s.result.score,
-        s.result.category != "urgent",
-        s.definition.order,
-    ))
+    scored.sort(
+        key=lambda s: (
+            STATUS_RANK[s.result.status],
+            -s.result.score,
+            s.result.category != "urgent",
+            s.definition.order,
+        )
+    )
     return scored

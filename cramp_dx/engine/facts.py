@@ -40,17 +40,27 @@ def applied_range(lab: Lab, sex: str | None, overrides: dict[str, dict[str, floa
     return lab.range_for(sex)
 
 
-def lab_value(kb_lab: Lab, result: LabResult, sex: str | None,
-              overrides: dict[str, dict[str, float]] | None = None) -> LabValue:
+def lab_value(
+    kb_lab: Lab, result: LabResult, sex: str | None, overrides: dict[str, dict[str, float]] | None = None
+) -> LabValue:
     value = kb_lab.to_default(result.value, result.unit)
     rng = applied_range(kb_lab, sex, overrides)
-    return LabValue(kb_lab, result, value, f"{_fmt(result.value)} {result.unit}", rng.flag(value),
-                    kb_lab.is_critical(value), rng, rng.upper)
+    return LabValue(
+        kb_lab,
+        result,
+        value,
+        f"{_fmt(result.value)} {result.unit}",
+        rng.flag(value),
+        kb_lab.is_critical(value),
+        rng,
+        rng.upper,
+    )
 
 
 class Facts:
-    def __init__(self, workup: Workup, kb: Knowledge,
-                 lab_ranges: dict[str, dict[str, float]] | None = None) -> None:
+    def __init__(
+        self, workup: Workup, kb: Knowledge, lab_ranges: dict[str, dict[str, float]] | None = None
+    ) -> None:
         self.workup = workup
         self.kb = kb
         self._findings = workup.findings

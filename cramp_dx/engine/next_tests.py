@@ -17,8 +17,9 @@ def test_states(facts: Facts, kb: Knowledge) -> list[TestState]:
     for test in kb.tests.values():
         order = facts.workup.orders.get(test.id)
         if order is not None:
-            out.append(TestState(test.id, test.name, order.state,
-                                 order.date.isoformat() if order.date else None))
+            out.append(
+                TestState(test.id, test.name, order.state, order.date.isoformat() if order.date else None)
+            )
         elif facts.test_has_results(test.id):
             out.append(TestState(test.id, test.name, "results_recorded", None))
         else:
@@ -26,14 +27,16 @@ def test_states(facts: Facts, kb: Knowledge) -> list[TestState]:
     return out
 
 
-def suggest_tests(facts: Facts, kb: Knowledge, scored: list[Scored],
-                  red_flags: list[RedFlag]) -> list[NextTest]:
+def suggest_tests(
+    facts: Facts, kb: Knowledge, scored: list[Scored], red_flags: list[RedFlag]
+) -> list[NextTest]:
     # test id -> [urgent?, best support, settles (differential ids), reason parts]
     candidates: dict[str, dict] = {}
 
     def add(test_id: str, urgent: bool, support: float, settles: str | None, reason: str) -> None:
-        entry = candidates.setdefault(test_id, {"urgent": False, "support": float("-inf"),
-                                                "settles": [], "reasons": []})
+        entry = candidates.setdefault(
+            test_id, {"urgent": False, "support": float("-inf"), "settles": [], "reasons": []}
+        )
         entry["urgent"] = entry["urgent"] or urgent
         entry["support"] = max(entry["support"], support)
         if settles and settles not in entry["settles"]:
@@ -63,11 +66,16 @@ def suggest_tests(facts: Facts, kb: Knowledge, scored: list[Scored],
             continue
         out.append((entry, test))
     position = {test_id: index for index, test_id in enumerate(kb.tests)}
-    out.sort(key=lambda pair: (not pair[0]["urgent"], -pair[0]["support"], pair[1].burden,
-                               position[pair[1].id]))
+    out.sort(
+        key=lambda pair: (not pair[0]["urgent"], -pair[0]["support"], pair[1].burden, position[pair[1].id])
+    )
     return [
-        NextTest(test.id, test.name, tuple(entry["settles"]),
-                 "; ".join(entry["reasons"][:3]) + (" …" if len(entry["reasons"]) > 3 else ""),
-                 entry["urgent"])
+        NextTest(
+            test.id,
+            test.name,
+            tuple(entry["settles"]),
+            "; ".join(entry["reasons"][:3]) + (" …" if len(entry["reasons"]) > 3 else ""),
+            entry["urgent"],
+        )
         for entry, test in out
     ]

@@ -24,15 +24,22 @@ def _critical_labs(rule: RedFlagRule, facts: Facts) -> tuple[list[RedFlag], RedF
         if lab.critical_at_least is not None:
             limits.append(f"≥ {lab.critical_at_least:g}")
         note = f"; {lab.critical_note}" if lab.critical_note else ""
-        flags.append(RedFlag(
-            id=rule.id, severity=rule.severity, title=f"Critical lab: {lab.name}",
-            message=f"{lab.name} {lab_value.display} is beyond the critical limit "
-                    f"({' or '.join(limits)} {lab.unit}{note}). {rule.message}",
-            because=(f"{lab.name} {lab_value.display}",), basis=rule.basis,
-            differentials=rule.differentials, tests=rule.tests,
-        ))
-    check = RedFlagCheck(rule.id, rule.title, bool(flags), bool(facts.labs),
-                         () if facts.labs else ("lab values",))
+        flags.append(
+            RedFlag(
+                id=rule.id,
+                severity=rule.severity,
+                title=f"Critical lab: {lab.name}",
+                message=f"{lab.name} {lab_value.display} is beyond the critical limit "
+                f"({' or '.join(limits)} {lab.unit}{note}). {rule.message}",
+                because=(f"{lab.name} {lab_value.display}",),
+                basis=rule.basis,
+                differentials=rule.differentials,
+                tests=rule.tests,
+            )
+        )
+    check = RedFlagCheck(
+        rule.id, rule.title, bool(flags), bool(facts.labs), () if facts.labs else ("lab values",)
+    )
     return flags, check
 
 
@@ -56,8 +63,16 @@ def evaluate_red_flags(facts: Facts, kb: Knowledge) -> tuple[list[RedFlag], list
                 state = False
                 note = "cleared by: " + "; ".join(cleared.reasons)
         facts.red_flag_states[rule.id] = state
-        checks.append(RedFlagCheck(rule.id, rule.title, bool(state), state is not None,
-                                   tuple(dict.fromkeys(out.missing)) if state is None else (), note))
+        checks.append(
+            RedFlagCheck(
+                rule.id,
+                rule.title,
+                bool(state),
+                state is not None,
+                tuple(dict.fromkeys(out.missing)) if state is None else (),
+                note,
+            )
+        )
         if not state:
             continue
         because = list(out.reasons)
@@ -65,7 +80,17 @@ def evaluate_red_flags(facts: Facts, kb: Knowledge) -> tuple[list[RedFlag], list
             stronger = rule.strengthened_by.evaluate(facts, kb)
             if stronger.state:
                 because.extend(f"Stronger: {reason}" for reason in stronger.reasons)
-        fired.append(RedFlag(rule.id, rule.severity, rule.title, rule.message,
-                             tuple(dict.fromkeys(because)), rule.basis, rule.differentials, rule.tests))
+        fired.append(
+            RedFlag(
+                rule.id,
+                rule.severity,
+                rule.title,
+                rule.message,
+                tuple(dict.fromkeys(because)),
+                rule.basis,
+                rule.differentials,
+                rule.tests,
+            )
+        )
     fired.sort(key=lambda flag: SEVERITY_RANK.get(flag.severity, 9))
     return fired, checks

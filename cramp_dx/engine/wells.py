@@ -29,7 +29,9 @@ def score_wells(facts: Facts, kb: Knowledge) -> Wells:
                 source = f"{source} ({'; '.join(out.reasons)})"
         else:
             source = "not assessed" if not assessed else "checklist"
-        items.append(WellsItem(item.id, item.label, item.points if met else 0, item.points, met, assessed, source))
+        items.append(
+            WellsItem(item.id, item.label, item.points if met else 0, item.points, met, assessed, source)
+        )
     category = "likely" if score >= kb.wells_likely_at else "unlikely"
     facts.set_wells(score, score + unassessed_upside, category)
     return Wells(score, category, tuple(items), tuple(not_assessed))

@@ -42,7 +42,9 @@ class Facts(Protocol):
     def surgery_value(self, name: str) -> float | None: ...
     def procedure(self) -> str | None: ...
     def symptom_side(self) -> str | None: ...
-    def medications_in(self, classes: tuple[str, ...], statuses: tuple[str, ...] | None) -> list[str] | None: ...
+    def medications_in(
+        self, classes: tuple[str, ...], statuses: tuple[str, ...] | None
+    ) -> list[str] | None: ...
     def wells_score(self) -> tuple[int, int, str]: ...
     def red_flag(self, flag_id: str) -> bool | None: ...
 
@@ -326,8 +328,19 @@ class Vocabulary:
 
 
 _SUBJECTS = (
-    "finding", "lab", "measurement", "derived", "surgery", "med_class", "procedure",
-    "symptom_side", "wells", "wells_category", "red_flag", "any", "all",
+    "finding",
+    "lab",
+    "measurement",
+    "derived",
+    "surgery",
+    "med_class",
+    "procedure",
+    "symptom_side",
+    "wells",
+    "wells_category",
+    "red_flag",
+    "any",
+    "all",
 )
 _COMMON = {"text", "source"}
 
@@ -349,8 +362,12 @@ def _compare(raw: dict[str, Any], required: bool = True) -> Compare | None:
     op = found[0]
     threshold = raw[op]
     if op == "between":
-        if (not isinstance(threshold, list) or len(threshold) != 2
-                or not all(isinstance(x, int | float) for x in threshold) or threshold[0] > threshold[1]):
+        if (
+            not isinstance(threshold, list)
+            or len(threshold) != 2
+            or not all(isinstance(x, int | float) for x in threshold)
+            or threshold[0] > threshold[1]
+        ):
             raise ConditionError("between needs [low, high] with low ≤ high")
         return Compare(op, (float(threshold[0]), float(threshold[1])))
     if not isinstance(threshold, int | float) or isinstance(threshold, bool):
@@ -361,8 +378,10 @@ def _compare(raw: dict[str, Any], required: bool = True) -> Compare | None:
 def _check_keys(raw: dict[str, Any], allowed: set[str]) -> None:
     extra = set(raw) - allowed - _COMMON
     if extra:
-        raise ConditionError(f"unexpected key(s) {', '.join(sorted(extra))}; accepted here: "
-                             f"{', '.join(sorted(allowed | _COMMON))}")
+        raise ConditionError(
+            f"unexpected key(s) {', '.join(sorted(extra))}; accepted here: "
+            f"{', '.join(sorted(allowed | _COMMON))}"
+        )
 
 
 def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
@@ -401,7 +420,8 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
     elif kind == "measurement":
         _check_keys(raw, {"measurement", *COMPARATORS})
         cond = MeasurementCondition(
-            _need_id(raw["measurement"], vocab.measurements, "measurement", vocab), _compare(raw)  # type: ignore[arg-type]
+            _need_id(raw["measurement"], vocab.measurements, "measurement", vocab),
+            _compare(raw),  # type: ignore[arg-type]
         )
     elif kind in ("derived", "surgery"):
         table = DERIVED if kind == "derived" else SURGERY_FIELDS
@@ -442,7 +462,12 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
     cond.text = text
     source = raw.get("source")
     if source is None:
-        source = {"finding": "checklist", "measurement": "measurement", "lab": "lab",
-                  "derived": "derived", "med_class": "medication review"}.get(kind)
+        source = {
+            "finding": "checklist",
+            "measurement": "measurement",
+            "lab": "lab",
+            "derived": "derived",
+            "med_class": "medication review",
+        }.get(kind)
     cond.source = source
     return cond

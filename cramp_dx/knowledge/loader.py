@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ from cramp_dx.knowledge.conditions import (
 from cramp_dx.knowledge.knowledge import Knowledge
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
-    DiffNote,
     Differential,
+    DiffNote,
     Domain,
     Finding,
     Lab,
@@ -37,8 +36,18 @@ from cramp_dx.knowledge.model import (
     WellsItemDef,
 )
 
-FILES = ("meta", "findings", "measurements", "labs", "tests", "medications", "red_flags",
-         "wells", "differentials", "plan")
+FILES = (
+    "meta",
+    "findings",
+    "measurements",
+    "labs",
+    "tests",
+    "medications",
+    "red_flags",
+    "wells",
+    "differentials",
+    "plan",
+)
 CATEGORIES = ("urgent", "metabolic", "vascular", "spinal")
 SEVERITIES = ("emergency", "urgent")
 
@@ -77,16 +86,22 @@ class _Reader:
             return {}
         return value
 
-    def require(self, file: str, key: str, entry: dict[str, Any], field: str, kind: type | tuple[type, ...]) -> Any:
+    def require(
+        self, file: str, key: str, entry: dict[str, Any], field: str, kind: type | tuple[type, ...]
+    ) -> Any:
         value = entry.get(field)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             self.fail(file, f"{key}.{field}", f"required, must be {getattr(kind, '__name__', kind)}")
             return None
         return value
 
     def unknown_keys(self, file: str, key: str, entry: dict[str, Any], allowed: set[str]) -> None:
         for extra in sorted(set(entry) - allowed):
-            self.fail(file, f"{key}.{extra}", f"unknown key{suggest(extra, allowed)}; accepted: {', '.join(sorted(allowed))}")
+            self.fail(
+                file,
+                f"{key}.{extra}",
+                f"unknown key{suggest(extra, allowed)}; accepted: {', '.join(sorted(allowed))}",
+            )
 
     def condition(self, file: str, key: str, raw: Any, vocab: Vocabulary) -> Condition | None:
         try:
@@ -118,9 +133,22 @@ def _range(reader: _Reader, key: str, raw: Any) -> Range | None:
 def _load_labs(reader: _Reader) -> dict[str, Lab]:
     labs: dict[str, Lab] = {}
     codes: dict[str, str] = {}
-    allowed = {"loinc", "other_loinc", "name", "unit", "convert", "reference", "reference_female",
-               "reference_male", "reference_note", "critical_low", "critical_high",
-               "critical_at_least", "critical_note", "plausible"}
+    allowed = {
+        "loinc",
+        "other_loinc",
+        "name",
+        "unit",
+        "convert",
+        "reference",
+        "reference_female",
+        "reference_male",
+        "reference_note",
+        "critical_low",
+        "critical_high",
+        "critical_at_least",
+        "critical_note",
+        "plausible",
+    }
     for lab_id, entry in reader.table("labs", "labs").items():
         key = f"labs.{lab_id}"
         reader.unknown_keys("labs", key, entry, allowed)
@@ -135,10 +163,16 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
                     raise InvalidOperation
                 factors[alt] = value
             except InvalidOperation:
-                reader.fail("labs", f"{key}.convert.{alt}", f"factor must be a positive number, got {factor!r}")
+                reader.fail(
+                    "labs", f"{key}.convert.{alt}", f"factor must be a positive number, got {factor!r}"
+                )
         plausible = entry.get("plausible")
-        if (not isinstance(plausible, list) or len(plausible) != 2
-                or not all(isinstance(x, int | float) for x in plausible) or plausible[0] >= plausible[1]):
+        if (
+            not isinstance(plausible, list)
+            or len(plausible) != 2
+            or not all(isinstance(x, int | float) for x in plausible)
+            or plausible[0] >= plausible[1]
+        ):
             reader.fail("labs", f"{key}.plausible", "must be [minimum, maximum] with minimum < maximum")
             plausible = [0, float("inf")]
         reference = _range(reader, f"{key}.reference", entry.get("reference"))
@@ -157,13 +191,21 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         if None in (loinc, name, unit):
             continue
         labs[lab_id] = Lab(
-            id=lab_id, loinc=loinc, name=name, unit=unit, factors=factors,
-            reference=reference or Range(), reference_female=female, reference_male=male,
-            critical_low=crit["critical_low"], critical_high=crit["critical_high"],
+            id=lab_id,
+            loinc=loinc,
+            name=name,
+            unit=unit,
+            factors=factors,
+            reference=reference or Range(),
+            reference_female=female,
+            reference_male=male,
+            critical_low=crit["critical_low"],
+            critical_high=crit["critical_high"],
             critical_at_least=crit["critical_at_least"],
             plausible=(float(plausible[0]), float(plausible[1])),
             other_loinc=tuple(entry.get("other_loinc", [])),
-            reference_note=entry.get("reference_note"), critical_note=entry.get("critical_note"),
+            reference_note=entry.get("reference_note"),
+            critical_note=entry.get("critical_note"),
         )
     return labs
 
@@ -186,7 +228,9 @@ def load_from(folder: Path) -> Knowledge:
     domains: dict[str, Domain] = {}
     for dom_id, entry in reader.table("findings", "domains").items():
         reader.unknown_keys("findings", f"domains.{dom_id}", entry, {"label", "intake", "note"})
-        domains[dom_id] = Domain(dom_id, entry.get("label", dom_id), bool(entry.get("intake")), entry.get("note"))
+        domains[dom_id] = Domain(
+            dom_id, entry.get("label", dom_id), bool(entry.get("intake")), entry.get("note")
+        )
 
     findings: dict[str, Finding] = {}
     for fid, entry in reader.table("findings", "findings").items():
@@ -194,7 +238,9 @@ def load_from(folder: Path) -> Knowledge:
         reader.unknown_keys("findings", key, entry, {"domain", "label", "help", "opposite"})
         domain = entry.get("domain")
         if domain not in domains:
-            reader.fail("findings", f"{key}.domain", f"unknown domain {domain!r}{suggest(str(domain), domains)}")
+            reader.fail(
+                "findings", f"{key}.domain", f"unknown domain {domain!r}{suggest(str(domain), domains)}"
+            )
         label = reader.require("findings", key, entry, "label", str) or fid
         findings[fid] = Finding(fid, str(domain), label, entry.get("help", ""), entry.get("opposite"))
     for finding in findings.values():
@@ -202,11 +248,17 @@ def load_from(folder: Path) -> Knowledge:
             continue
         other = findings.get(finding.opposite)
         if other is None:
-            reader.fail("findings", f"findings.{finding.id}.opposite",
-                        f"unknown finding {finding.opposite!r}{suggest(finding.opposite, findings)}")
+            reader.fail(
+                "findings",
+                f"findings.{finding.id}.opposite",
+                f"unknown finding {finding.opposite!r}{suggest(finding.opposite, findings)}",
+            )
         elif other.opposite != finding.id:
-            reader.fail("findings", f"findings.{finding.id}.opposite",
-                        f"{finding.opposite!r} must name {finding.id!r} as its opposite too")
+            reader.fail(
+                "findings",
+                f"findings.{finding.id}.opposite",
+                f"{finding.opposite!r} must name {finding.id!r} as its opposite too",
+            )
 
     measurements: dict[str, Measurement] = {}
     for mid, entry in reader.table("measurements", "measurements").items():
@@ -216,7 +268,9 @@ def load_from(folder: Path) -> Knowledge:
         if not isinstance(lo, int | float) or not isinstance(hi, int | float) or lo >= hi:
             reader.fail("measurements", key, "needs numeric minimum < maximum")
             continue
-        measurements[mid] = Measurement(mid, entry.get("label", mid), entry.get("unit", ""), float(lo), float(hi), entry.get("help", ""))
+        measurements[mid] = Measurement(
+            mid, entry.get("label", mid), entry.get("unit", ""), float(lo), float(hi), entry.get("help", "")
+        )
 
     labs = _load_labs(reader)
 
@@ -224,17 +278,35 @@ def load_from(folder: Path) -> Knowledge:
     classes: dict[str, MedClass] = {}
     for cid, entry in (med_raw.get("classes") or {}).items():
         key = f"classes.{cid}"
-        reader.unknown_keys("medications", key, entry, {"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"})
+        reader.unknown_keys(
+            "medications",
+            key,
+            entry,
+            {"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"},
+        )
         members = tuple(entry.get("members", []))
         aliases = dict(entry.get("aliases", {}))
         for alias, member in aliases.items():
             if member not in members:
-                reader.fail("medications", f"{key}.aliases.{alias}", f"points to {member!r}, not a member of the class")
-        classes[cid] = MedClass(cid, entry.get("label", cid), members, aliases, entry.get("concern", ""),
-                                tuple(entry.get("differentials", [])), bool(entry.get("withdrawal", False)),
-                                bool(entry.get("flag", True)))
+                reader.fail(
+                    "medications",
+                    f"{key}.aliases.{alias}",
+                    f"points to {member!r}, not a member of the class",
+                )
+        classes[cid] = MedClass(
+            cid,
+            entry.get("label", cid),
+            members,
+            aliases,
+            entry.get("concern", ""),
+            tuple(entry.get("differentials", [])),
+            bool(entry.get("withdrawal", False)),
+            bool(entry.get("flag", True)),
+        )
     warnings = {
-        wid: MedWarning(wid, tuple(entry.get("members", [])), dict(entry.get("aliases", {})), entry.get("message", ""))
+        wid: MedWarning(
+            wid, tuple(entry.get("members", [])), dict(entry.get("aliases", {})), entry.get("message", "")
+        )
         for wid, entry in (med_raw.get("warnings") or {}).items()
     }
 
@@ -246,7 +318,12 @@ def load_from(folder: Path) -> Knowledge:
     tests: dict[str, TestDef] = {}
     for tid, entry in tests_raw.items():
         key = f"tests.{tid}"
-        reader.unknown_keys("tests", key, entry, {"name", "settles", "burden", "labs", "findings", "measurements", "only_when"})
+        reader.unknown_keys(
+            "tests",
+            key,
+            entry,
+            {"name", "settles", "burden", "labs", "findings", "measurements", "only_when"},
+        )
         for lab in entry.get("labs", []):
             if lab not in labs:
                 reader.fail("tests", f"{key}.labs", f"unknown lab {lab!r}{suggest(lab, labs)}")
@@ -255,28 +332,55 @@ def load_from(folder: Path) -> Knowledge:
                 reader.fail("tests", f"{key}.findings", f"unknown finding {fid!r}{suggest(fid, findings)}")
         for mid in entry.get("measurements", []):
             if mid not in measurements:
-                reader.fail("tests", f"{key}.measurements", f"unknown measurement {mid!r}{suggest(mid, measurements)}")
+                reader.fail(
+                    "tests", f"{key}.measurements", f"unknown measurement {mid!r}{suggest(mid, measurements)}"
+                )
         burden = entry.get("burden")
         if not isinstance(burden, int) or not 1 <= burden <= 9:
             reader.fail("tests", f"{key}.burden", "must be a whole number 1–9")
             burden = 9
         only_when = entry.get("only_when")
         tests[tid] = TestDef(
-            tid, entry.get("name", tid), entry.get("settles", ""), burden,
-            tuple(entry.get("labs", [])), tuple(entry.get("findings", [])), tuple(entry.get("measurements", [])),
+            tid,
+            entry.get("name", tid),
+            entry.get("settles", ""),
+            burden,
+            tuple(entry.get("labs", [])),
+            tuple(entry.get("findings", [])),
+            tuple(entry.get("measurements", [])),
             reader.condition("tests", f"{key}.only_when", only_when, vocab) if only_when else None,
         )
 
     for cls in classes.values():
         for did in cls.differentials:
             if did not in diff_raw:
-                reader.fail("medications", f"classes.{cls.id}.differentials", f"unknown differential {did!r}{suggest(did, diff_raw)}")
+                reader.fail(
+                    "medications",
+                    f"classes.{cls.id}.differentials",
+                    f"unknown differential {did!r}{suggest(did, diff_raw)}",
+                )
 
     red_flags: dict[str, RedFlagRule] = {}
     seen_flags: list[str] = []
     for rid, entry in red_raw.items():
         key = f"red_flags.{rid}"
-        reader.unknown_keys("red_flags", key, entry, {"title", "severity", "message", "basis", "when", "kind", "cleared_by", "strengthened_by", "differentials", "tests"})
+        reader.unknown_keys(
+            "red_flags",
+            key,
+            entry,
+            {
+                "title",
+                "severity",
+                "message",
+                "basis",
+                "when",
+                "kind",
+                "cleared_by",
+                "strengthened_by",
+                "differentials",
+                "tests",
+            },
+        )
         severity = entry.get("severity")
         if severity not in SEVERITIES:
             reader.fail("red_flags", f"{key}.severity", f"accepted: {', '.join(SEVERITIES)}")
@@ -290,19 +394,38 @@ def load_from(folder: Path) -> Knowledge:
             when = reader.condition("red_flags", f"{key}.when", entry.get("when"), vocab)
             for leaf in when.leaves() if when else []:
                 if isinstance(leaf, RedFlagCondition) and leaf.flag_id not in seen_flags:
-                    reader.fail("red_flags", f"{key}.when", f"refers to red flag {leaf.flag_id!r}, which must come earlier in the file")
+                    reader.fail(
+                        "red_flags",
+                        f"{key}.when",
+                        f"refers to red flag {leaf.flag_id!r}, which must come earlier in the file",
+                    )
         for did in entry.get("differentials", []):
             if did not in diff_raw:
-                reader.fail("red_flags", f"{key}.differentials", f"unknown differential {did!r}{suggest(did, diff_raw)}")
+                reader.fail(
+                    "red_flags",
+                    f"{key}.differentials",
+                    f"unknown differential {did!r}{suggest(did, diff_raw)}",
+                )
         for tid in entry.get("tests", []):
             if tid not in tests:
                 reader.fail("red_flags", f"{key}.tests", f"unknown test {tid!r}{suggest(tid, tests)}")
-        opt = {name: reader.condition("red_flags", f"{key}.{name}", entry[name], vocab)
-               for name in ("cleared_by", "strengthened_by") if name in entry}
+        opt = {
+            name: reader.condition("red_flags", f"{key}.{name}", entry[name], vocab)
+            for name in ("cleared_by", "strengthened_by")
+            if name in entry
+        }
         red_flags[rid] = RedFlagRule(
-            rid, entry.get("title", rid), str(severity), entry.get("message", ""), entry.get("basis", ""),
-            when, kind, opt.get("cleared_by"), opt.get("strengthened_by"),
-            tuple(entry.get("differentials", [])), tuple(entry.get("tests", [])),
+            rid,
+            entry.get("title", rid),
+            str(severity),
+            entry.get("message", ""),
+            entry.get("basis", ""),
+            when,
+            kind,
+            opt.get("cleared_by"),
+            opt.get("strengthened_by"),
+            tuple(entry.get("differentials", [])),
+            tuple(entry.get("tests", [])),
         )
         seen_flags.append(rid)
 
@@ -323,9 +446,27 @@ def load_from(folder: Path) -> Knowledge:
     differentials: dict[str, Differential] = {}
     for order, (did, entry) in enumerate(diff_raw.items()):
         key = f"differentials.{did}"
-        reader.unknown_keys("differentials", key, entry, {
-            "name", "icd10", "category", "basis", "support", "against", "settle", "laterality",
-            "laterality_label", "icd10_options", "also_codes", "notes", "hold_low_until", "hold_low_text"})
+        reader.unknown_keys(
+            "differentials",
+            key,
+            entry,
+            {
+                "name",
+                "icd10",
+                "category",
+                "basis",
+                "support",
+                "against",
+                "settle",
+                "laterality",
+                "laterality_label",
+                "icd10_options",
+                "also_codes",
+                "notes",
+                "hold_low_until",
+                "hold_low_text",
+            },
+        )
         if entry.get("category") not in CATEGORIES:
             reader.fail("differentials", f"{key}.category", f"accepted: {', '.join(CATEGORIES)}")
         for field in ("name", "icd10", "basis"):
@@ -342,7 +483,9 @@ def load_from(folder: Path) -> Knowledge:
                 if "each_med_for" in raw:
                     target = raw["each_med_for"]
                     if target not in diff_raw:
-                        reader.fail("differentials", f"{rkey}.each_med_for", f"unknown differential {target!r}")
+                        reader.fail(
+                            "differentials", f"{rkey}.each_med_for", f"unknown differential {target!r}"
+                        )
                     out.append(Rule(float(weight), None, target, raw.get("max_weight")))
                     continue
                 reader.unknown_keys("differentials", rkey, raw, {"weight", "when", "text"})
@@ -357,14 +500,31 @@ def load_from(folder: Path) -> Knowledge:
         settles = []
         for index, raw in enumerate(entry.get("settle", [])):
             skey = f"{key}.settle[{index}]"
-            reader.unknown_keys("differentials", skey, raw, {"test", "positive", "negative", "positive_means", "negative_means"})
+            reader.unknown_keys(
+                "differentials",
+                skey,
+                raw,
+                {"test", "positive", "negative", "positive_means", "negative_means"},
+            )
             test = raw.get("test")
             if test not in tests:
-                reader.fail("differentials", f"{skey}.test", f"unknown test {test!r}{suggest(str(test), tests)}")
+                reader.fail(
+                    "differentials", f"{skey}.test", f"unknown test {test!r}{suggest(str(test), tests)}"
+                )
                 continue
-            pos = reader.condition("differentials", f"{skey}.positive", raw["positive"], vocab) if "positive" in raw else None
-            neg = reader.condition("differentials", f"{skey}.negative", raw["negative"], vocab) if "negative" in raw else None
-            settles.append(Settle(test, pos, neg, raw.get("positive_means", ""), raw.get("negative_means", "")))
+            pos = (
+                reader.condition("differentials", f"{skey}.positive", raw["positive"], vocab)
+                if "positive" in raw
+                else None
+            )
+            neg = (
+                reader.condition("differentials", f"{skey}.negative", raw["negative"], vocab)
+                if "negative" in raw
+                else None
+            )
+            settles.append(
+                Settle(test, pos, neg, raw.get("positive_means", ""), raw.get("negative_means", ""))
+            )
         notes = []
         for index, raw in enumerate(entry.get("notes", [])):
             cond = reader.condition("differentials", f"{key}.notes[{index}].when", raw.get("when"), vocab)
@@ -376,22 +536,43 @@ def load_from(folder: Path) -> Knowledge:
         # `icd10_options` (infection depth) is shown as text, not chosen by side
         laterality = dict(entry.get("laterality") or {})
         differentials[did] = Differential(
-            did, entry.get("name", did), entry.get("icd10", ""), entry.get("category", "spinal"),
-            entry.get("basis", ""), rules("support"), rules("against"), tuple(settles),
-            laterality, entry.get("also_codes"), tuple(notes),
+            did,
+            entry.get("name", did),
+            entry.get("icd10", ""),
+            entry.get("category", "spinal"),
+            entry.get("basis", ""),
+            rules("support"),
+            rules("against"),
+            tuple(settles),
+            laterality,
+            entry.get("also_codes"),
+            tuple(notes),
             reader.condition("differentials", f"{key}.hold_low_until", hold, vocab) if hold else None,
-            entry.get("hold_low_text"), order,
+            entry.get("hold_low_text"),
+            order,
         )
 
-    plan = {pid: PlanItem(pid, entry.get("label", pid)) for pid, entry in reader.table("plan", "plan_items").items()}
+    plan = {
+        pid: PlanItem(pid, entry.get("label", pid))
+        for pid, entry in reader.table("plan", "plan_items").items()
+    }
 
     if reader.problems:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(reader.problems))
     return Knowledge(
-        version=version, domains=domains, findings=findings, measurements=measurements, labs=labs,
-        tests=tests, differentials=differentials, red_flags=red_flags, wells_items=tuple(wells_items),
-        wells_likely_at=int(wells_raw.get("likely_at_least", 2)), wells_basis=wells_raw.get("basis", ""),
-        medications=MedicationCatalog(classes, warnings), plan_items=plan,
-        supported_at=supported_at, possible_at=possible_at,
+        version=version,
+        domains=domains,
+        findings=findings,
+        measurements=measurements,
+        labs=labs,
+        tests=tests,
+        differentials=differentials,
+        red_flags=red_flags,
+        wells_items=tuple(wells_items),
+        wells_likely_at=int(wells_raw.get("likely_at_least", 2)),
+        wells_basis=wells_raw.get("basis", ""),
+        medications=MedicationCatalog(classes, warnings),
+        plan_items=plan,
+        supported_at=supported_at,
+        possible_at=possible_at,
     )
-

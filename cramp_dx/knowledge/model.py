@@ -108,13 +108,17 @@ class Lab:
         if self.reference_female or self.reference_male:
             # other/unknown sex: the widest of the sex-specific ranges, so nothing is flagged
             # that would be normal for either sex.
-            ranges = [r for r in (self.reference, self.reference_female, self.reference_male)
-                      if r and (r.low is not None or r.high is not None or r.below is not None)]
+            ranges = [
+                r
+                for r in (self.reference, self.reference_female, self.reference_male)
+                if r and (r.low is not None or r.high is not None or r.below is not None)
+            ]
             lows = [r.low for r in ranges if r.low is not None]
             highs = [r.high for r in ranges if r.high is not None]
             belows = [r.below for r in ranges if r.below is not None]
-            return Range(min(lows) if lows else None, max(highs) if highs else None,
-                         max(belows) if belows else None)
+            return Range(
+                min(lows) if lows else None, max(highs) if highs else None, max(belows) if belows else None
+            )
         return self.reference
 
     def reference_text(self, sex: str | None = None) -> str:

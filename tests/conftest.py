@@ -1,0 +1,23 @@
+"""Suite-wide set-up: Qt offscreen, and the user's data and config folders moved into a temp
+folder so no test touches a real record or settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TESTS = Path(__file__).resolve().parent
+CASES = TESTS / "cases"
+DATA = TESTS / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("CRAMP_DX_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("CRAMP_DX_CONFIG_DIR", str(home / "config"))
+    monkeypatch.delenv("CRAMP_DX_DATABASE_URL", raising=False)

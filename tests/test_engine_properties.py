@@ -1,0 +1,136 @@
+"""Property tests over generated valid cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cramp_dx.case.io import case_to_dict, parse_case
+from cramp_dx.case.model import ORDER_STATES, PROCEDURES, SEXES, SIDES
+from cramp_dx.engine import STATUS_ORDER, assess
+from cramp_dx.knowledge import load_knowledge
+from cramp_dx.knowledge.conditions import FindingCondition
+
+KB = load_knowledge()
+FINDINGS = sorted(KB.findings)
+MED_NAMES = KB.medications.names()
+
+
+@st.composite
+def findings(draw: st.DrawFn) -> dict[str, bool]:
+    chosen = draw(st.dictionaries(st.sampled_from(FINDINGS), st.booleans(), max_size=30))
+    out: dict[str, bool] = {}
+    for key, value in chosen.items():
+        opposite = KB.findings[key].opposite
+        if opposite and opposite in out:
+            continue
+        out[key] = value
+    return out
+
+
+@st.composite
+def labs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(draw(st.integers(0, 8))):
+        lab = KB.labs[draw(st.sampled_from(sorted(KB.labs)))]
+        unit = draw(st.sampled_from(lab.accepted_units))
+        low, high = lab.plausible
+        value = draw(st.floats(min_value=max(low, 0), max_value=min(high, 1e6), allow_nan=False))
+        shown = round(lab.from_default(value, unit), 6)
+        if lab.to_default(shown, unit) < low or lab.to_default(shown, unit) > high:
+            continue
+        out.append({"test": draw(st.sampled_from([lab.id, lab.loinc])), "value": shown, "unit": unit})
+    return out
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> dict[str, Any]:
+    surgery = draw(st.dates(date(2015, 1, 1), date(2026, 10, 1)))
+    visit = surgery + timedelta(days=draw(st.integers(0, 800)))
+    birth = surgery - timedelta(days=draw(st.integers(18 * 365, 95 * 365)))
+    measurements = {}
+    for m in draw(st.lists(st.sampled_from(sorted(KB.measurements)), unique=True, max_size=7)):
+        spec = KB.measurements[m]
+        measurements[m] = draw(st.floats(spec.minimum, spec.maximum, allow_nan=False))
+    meds = draw(
+        st.lists(
+            st.one_of(st.sampled_from(MED_NAMES), st.text(min_size=1, max_size=30).filter(str.strip)),
+            max_size=6,
+        )
+    )
+    orders = draw(
+        st.dictionaries(st.sampled_from(sorted(KB.tests)), st.sampled_from(ORDER_STATES), max_size=4)
+    )
+    return {
+        "format": "cramp-dx-case/1",
+        "patient": {"mrn": "P1", "birth_date": birth.isoformat(), "sex": draw(st.sampled_from(SEXES))},
+        "surgery": {
+            "date": surgery.isoformat(),
+            "procedure": draw(st.sampled_from(PROCEDURES)),
+            "duration_hours": draw(st.floats(0.5, 12)),
+        },
+        "visit": {
+            "date": visit.isoformat(),
+            **({"symptom_side": draw(st.sampled_from(SIDES))} if draw(st.booleans()) else {}),
+        },
+        "findings": draw(findings()),
+        "measurements": measurements,
+        "labs": draw(labs()),
+        "medications": [
+            {"name": name, "status": draw(st.sampled_from(["taking", "tapering", "stopped"]))}
+            for name in meds
+        ],
+        "orders": {k: {"state": v} for k, v in orders.items()},
+    }
+
+
+PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROFILE
+@given(cases())
+def test_any_valid_case_assesses_and_round_trips(data: dict[str, Any]) -> None:
+    workup = parse_case(data)
+    assessment = assess(workup)
+    assert len(assessment.differential) == len(KB.differentials)
+    assert parse_case(case_to_dict(workup)) == workup
+    assessment.to_dict()
+
+
+@PROFILE
+@given(cases())
+def test_urgent_items_always_precede_routine_ones(data: dict[str, Any]) -> None:
+    assessment = assess(parse_case(data))
+    ranks = [STATUS_ORDER.index(d.status) for d in assessment.differential]
+    assert ranks == sorted(ranks)
+    pointed = {did for flag in assessment.red_flags for did in flag.differentials}
+    for d in assessment.differential:
+        assert (d.status == "urgent") == (d.id in pointed)
+
+
+def _supporting_findings() -> list[tuple[str, str]]:
+    pairs = []
+    for diff in KB.differentials.values():
+        for rule in diff.support:
+            if isinstance(rule.when, FindingCondition) and rule.when.expect:
+                pairs.append((diff.id, rule.when.finding_id))
+    return pairs
+
+
+@PROFILE
+@given(cases(), st.sampled_from(_supporting_findings()))
+def test_adding_a_supporting_finding_never_lowers_the_score(
+    data: dict[str, Any], pair: tuple[str, str]
+) -> None:
+    differential_id, finding_id = pair
+    opposite = KB.findings[finding_id].opposite
+    data["findings"].pop(finding_id, None)
+    if opposite:
+        data["findings"].pop(opposite, None)
+    before = {d.id: d.score for d in assess(parse_case(data)).differential}[differential_id]
+    data["findings"][finding_id] = True
+    after = {d.id: d.score for d in assess(parse_case(data)).differential}[differential_id]
+    assert after >= before
