@@ -101,7 +101,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print rows as JSON")
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--process-runs", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="fewer runs")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.process_runs = 300, 8
 
     samples = time_in_process(args.runs)
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """One problem with some input: `path` names the field (a JSON path such as
     `labs[1].value`, or a form field), `message` says what is wrong and what is accepted."""

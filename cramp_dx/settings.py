@@ -19,14 +19,14 @@ from cramp_dx.paths import config_dir
 LAB_UNIT_PREFERENCES = ("conventional", "si")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Letterhead:
     clinic_name: str = "cramp_dx clinic"
     address: str = ""
     logo_path: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settings:
     letterhead: Letterhead = field(default_factory=Letterhead)
     database_url: str | None = None
@@ -75,8 +75,9 @@ def load_settings(path: Path | None = None) -> Settings:
     problems = _validate(data)
     if problems:
         raise InputError(problems)
-    letterhead = Letterhead(**{k: v for k, v in (data.get("letterhead") or {}).items()
-                               if k in Letterhead.__dataclass_fields__})
+    letterhead = Letterhead(
+        **{k: v for k, v in (data.get("letterhead") or {}).items() if k in Letterhead.__dataclass_fields__}
+    )
     return Settings(
         letterhead=letterhead,
         database_url=data.get("database_url"),

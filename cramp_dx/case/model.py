@@ -28,7 +28,7 @@ ORDER_STATES = ("not_ordered", "ordered", "done", "not_indicated")
 MEDICATION_STATUSES = ("taking", "tapering", "stopped")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Patient:
     mrn: str | None = None
     family_name: str | None = None
@@ -37,7 +37,7 @@ class Patient:
     sex: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Surgery:
     date: date
     procedure: str | None = None
@@ -47,14 +47,14 @@ class Surgery:
     duration_hours: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Visit:
     date: date
     symptom_side: str | None = None
     notes: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabResult:
     """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading)."""
 
@@ -64,7 +64,7 @@ class LabResult:
     collected: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Medication:
     name: str
     dose: str | None = None
@@ -73,13 +73,13 @@ class Medication:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Order:
     state: str
     date: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Workup:
     """Everything known at one visit. `findings` maps finding id → True (present) / False
     (absent); a missing key means not assessed. Opposite findings are already folded in by

@@ -17,7 +17,7 @@ from cramp_dx.knowledge.model import Differential
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
-@dataclass(slots=True)
+@dataclass
 class Scored:
     """A differential as scored, with what the next-test ordering needs to know."""
 

@@ -16,7 +16,7 @@ from cramp_dx.knowledge import Knowledge
 from cramp_dx.knowledge.model import Lab, Range
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabValue:
     lab: Lab
     result: LabResult

@@ -8,7 +8,7 @@ from typing import Any
 STATUS_ORDER = ("urgent", "confirmed", "supported", "possible", "less_likely", "excluded")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlag:
     id: str
     severity: str  # "emergency" or "urgent"
@@ -20,7 +20,7 @@ class RedFlag:
     tests: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlagCheck:
     """Whether a red-flag rule could be evaluated: `assessed` is False when none of the
     findings or values it looks at were recorded, so "no flag" must not read as "checked"."""
@@ -33,7 +33,7 @@ class RedFlagCheck:
     note: str | None = None  # e.g. "cleared by: Duplex: no DVT"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WellsItem:
     id: str
     label: str
@@ -44,7 +44,7 @@ class WellsItem:
     source: str  # where the answer came from: "surgery date", "checklist", "measurement", …
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Wells:
     score: int
     category: str  # "likely" or "unlikely"
@@ -52,7 +52,7 @@ class Wells:
     not_assessed: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DifferentialResult:
     id: str
     name: str
@@ -68,7 +68,7 @@ class DifferentialResult:
     settle_notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NextTest:
     id: str
     name: str
@@ -77,7 +77,7 @@ class NextTest:
     urgent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MedicationFlag:
     medication: str
     drug: str
@@ -86,7 +86,7 @@ class MedicationFlag:
     differentials: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabFlag:
     test: str
     name: str
@@ -102,7 +102,7 @@ class LabFlag:
     earlier: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TestState:
     id: str
     name: str
@@ -110,7 +110,7 @@ class TestState:
     date: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assessment:
     knowledge_version: str
     days_since_surgery: int

@@ -49,7 +49,7 @@ class Facts(Protocol):
     def red_flag(self, flag_id: str) -> bool | None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Outcome:
     state: bool | None
     reasons: tuple[str, ...] = ()
@@ -90,7 +90,7 @@ def _with_unit(value: float, unit: str) -> str:
     return f"{_fmt(round(value, 2))} {unit}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Compare:
     op: str
     threshold: float | tuple[float, float]
@@ -315,7 +315,7 @@ class ConditionError(ValueError):
     """A condition that does not fit the language; the message names the key."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Vocabulary:
     """The ids a condition may name, for validation and close-match suggestions."""
 

@@ -17,7 +17,7 @@ def normalize(name: str) -> str:
     return " " + _NON_WORD.sub(" ", name.casefold()).strip() + " "
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MedMatch:
     drug: str  # catalog member name
     med_class: MedClass

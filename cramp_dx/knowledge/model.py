@@ -8,7 +8,7 @@ from decimal import Decimal
 from cramp_dx.knowledge.conditions import Condition
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Domain:
     id: str
     label: str
@@ -16,7 +16,7 @@ class Domain:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     id: str
     domain: str
@@ -25,7 +25,7 @@ class Finding:
     opposite: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Measurement:
     id: str
     label: str
@@ -35,7 +35,7 @@ class Measurement:
     help: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Range:
     low: float | None = None  # inclusive
     high: float | None = None  # inclusive
@@ -68,7 +68,7 @@ class Range:
         return "—"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lab:
     id: str
     loinc: str
@@ -132,7 +132,7 @@ class Lab:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TestDef:
     id: str
     name: str
@@ -144,7 +144,7 @@ class TestDef:
     only_when: Condition | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rule:
     weight: float
     when: Condition | None
@@ -152,7 +152,7 @@ class Rule:
     max_weight: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settle:
     test: str
     positive: Condition | None
@@ -161,14 +161,14 @@ class Settle:
     negative_means: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DiffNote:
     when: Condition
     text: str
     test: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Differential:
     id: str
     name: str
@@ -187,7 +187,10 @@ class Differential:
 
     @property
     def settled_by(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.test for s in self.settle))
+        """Tests that settle it, the decisive ones (with a positive or negative result rule)
+        before the merely informative."""
+        decisive = [s.test for s in self.settle if s.positive or s.negative]
+        return tuple(dict.fromkeys([*decisive, *(s.test for s in self.settle)]))
 
     def code_for_side(self, side: str | None) -> tuple[str, str | None]:
         """The billable code when the side is known, else the header and a note."""
@@ -198,7 +201,7 @@ class Differential:
         return self.icd10, "laterality not recorded"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlagRule:
     id: str
     title: str
@@ -213,7 +216,7 @@ class RedFlagRule:
     tests: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WellsItemDef:
     id: str
     label: str
@@ -221,7 +224,7 @@ class WellsItemDef:
     when: Condition
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)
 class MedClass:
     id: str
     label: str
@@ -233,7 +236,7 @@ class MedClass:
     flag: bool = True
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)
 class MedWarning:
     id: str
     members: tuple[str, ...]
@@ -241,7 +244,7 @@ class MedWarning:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlanItem:
     id: str
     label: str
