@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from cramp_dx.cli.main import add_database_option
+from cramp_dx.cli.record_access import add_login_options
 from cramp_dx.errors import InputError, Problem
 
 
@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mrn", help="assess a saved visit of this patient instead of a file")
     parser.add_argument("--visit", type=int, help="visit id (default: the patient's latest visit)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    add_database_option(parser)
+    add_login_options(parser)
 
 
 def _workup(args: argparse.Namespace) -> Any:
@@ -29,9 +29,13 @@ def _workup(args: argparse.Namespace) -> Any:
         return read_case(args.case), None
     if not args.mrn:
         raise InputError(Problem("arguments", "give a case file or --mrn MRN"))
-    from cramp_dx.services.lookup import load_visit_for_cli
+    from cramp_dx.cli.record_access import open_record, sign_in
 
-    record = load_visit_for_cli(args.database_url, args.mrn, args.visit)
+    database = open_record(args)
+    try:
+        record = sign_in(args, database).visit_for(args.mrn, args.visit)
+    finally:
+        database.dispose()
     return record.workup, record
 
 

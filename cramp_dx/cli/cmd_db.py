@@ -1,0 +1,58 @@
+"""`cramp-dx db upgrade|check|backup FILE|restore FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cramp_dx.cli.main import add_database_option
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    for name, help_ in (
+        ("upgrade", "bring the schema up to date (an SQLite file is backed up first)"),
+        ("check", "integrity, foreign keys, schema revision and the audit chain"),
+    ):
+        add_database_option(sub.add_parser(name, help=help_))
+    for name, help_ in (
+        ("backup", "copy the record to FILE while it stays in use (pg_dump for PostgreSQL)"),
+        ("restore", "replace the record by the backup FILE (the current one is kept aside)"),
+    ):
+        action = sub.add_parser(name, help=help_)
+        action.add_argument("file")
+        add_database_option(action)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cramp_dx.services import audit
+    from cramp_dx.store import backup, migrate, open_database
+
+    database = open_database(args.database_url)
+    try:
+        if args.action == "upgrade":
+            print(f"{database.describe()}: schema {migrate.head_revision()}")
+            if database.backup_path:
+                print(f"backup taken before upgrading: {database.backup_path}")
+            return 0
+        if args.action == "check":
+            problems = backup.check(database) + audit.verify(database)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(
+                f"{database.describe()}: "
+                + ("ok" if not problems else f"{len(problems)} problem(s)")
+            )
+            return 1 if problems else 0
+        if args.action == "backup":
+            backup.backup(database, Path(args.file))
+            print(f"backed up {database.describe()} to {args.file}")
+            return 0
+        kept = backup.restore(database, Path(args.file))
+        print(f"restored {database.describe()} from {args.file}")
+        if kept:
+            print(f"the previous content was kept in {kept}")
+        return 0
+    finally:
+        database.dispose()

@@ -1,0 +1,50 @@
+"""`cramp-dx export-case --mrn M [--visit ID] [-o FILE]`: a saved visit as a case file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from cramp_dx.cli.record_access import add_login_options, open_record, sign_in
+from cramp_dx.errors import InputError, Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mrn", required=True)
+    parser.add_argument("--visit", type=int, help="visit id (default: the latest visit)")
+    parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+    add_login_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cramp_dx.case.io import case_to_dict
+
+    database = open_record(args)
+    try:
+        services = sign_in(args, database)
+        record = services.visit_for(args.mrn, args.visit)
+        text = json.dumps(case_to_dict(record.workup), ensure_ascii=False, indent=2) + "\n"
+        if args.output:
+            _write_atomically(Path(args.output), text)
+        else:
+            sys.stdout.write(text)
+        services.record_export(record.id, "case", args.output or "-")
+    finally:
+        database.dispose()
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(Problem("--output", f"cannot write {path}: {exc.strerror}")) from None

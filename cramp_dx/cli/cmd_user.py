@@ -1,0 +1,56 @@
+"""`cramp-dx user add NAME --role ROLE` and `cramp-dx user list`."""
+
+from __future__ import annotations
+
+import argparse
+
+from cramp_dx.cli.record_access import add_login_options, open_record, read_password
+from cramp_dx.errors import InputError, Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    add = sub.add_parser(
+        "add",
+        help="add an account (the first one needs no sign-in; later ones need an admin's)",
+        description="With --password-stdin, line 1 is the new password and line 2 the "
+        "admin's (when --user is given).",
+    )
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("nurse", "physician", "admin"))
+    add.add_argument("--display-name")
+    add_login_options(add)
+    listing = sub.add_parser("list", help="list accounts (admin)")
+    add_login_options(listing)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cramp_dx.services import Services
+
+    database = open_record(args)
+    try:
+        if args.action == "add":
+            password = read_password(args, f"Password for the new account {args.name}: ")
+            if not args.password_stdin and password != read_password(args, "Again: "):
+                raise InputError(Problem("password", "the two entries differ"))
+            actor = None
+            if Services.has_accounts(database):
+                if not args.user:
+                    raise InputError(
+                        Problem("--user", "accounts exist: sign in as an admin with --user NAME")
+                    )
+                admin_password = read_password(args, f"Password for {args.user}: ")
+                actor = Services.authenticate(database, args.user, admin_password)
+            account = Services.create_account(
+                database, args.name, password, args.role, args.display_name, actor=actor
+            )
+            print(f"added {account.username} ({account.role})")
+            return 0
+        from cramp_dx.cli.record_access import sign_in
+
+        for account in sign_in(args, database).list_accounts():
+            state = "" if account.active else " (disabled)"
+            print(f"{account.username}\t{account.role}\t{account.display_name}{state}")
+        return 0
+    finally:
+        database.dispose()

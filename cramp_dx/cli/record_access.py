@@ -1,0 +1,59 @@
+"""Shared by the record commands: open the database named by --database-url and sign in.
+
+For `cramp-dx assess --mrn M [--visit ID]`:
+    add_login_options(parser); ...; services = sign_in(args, open_record(args))
+    record = services.visit_for(args.mrn, args.visit)   # VisitRecord; .workup is the Workup
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from cramp_dx.cli.main import add_database_option
+from cramp_dx.errors import InputError, Problem
+
+if TYPE_CHECKING:  # imported lazily at run time: startup stays light
+    from cramp_dx.services import Services
+    from cramp_dx.store import Database
+
+
+def add_login_options(parser: argparse.ArgumentParser) -> None:
+    add_database_option(parser)
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("CRAMP_DX_USER"),
+        help="your cramp-dx account (default: CRAMP_DX_USER)",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of a prompt",
+    )
+
+
+def open_record(args: argparse.Namespace) -> Database:
+    from cramp_dx.store import open_database
+
+    return open_database(args.database_url)
+
+
+def read_password(args: argparse.Namespace, prompt: str, stream: TextIO | None = None) -> str:
+    if args.password_stdin:
+        line = (stream or sys.stdin).readline()
+        if not line:
+            raise InputError(Problem("--password-stdin", "standard input ended before a password"))
+        return line.rstrip("\r\n")
+    return getpass.getpass(prompt)
+
+
+def sign_in(args: argparse.Namespace, database: Database) -> Services:
+    from cramp_dx.services import Services
+
+    if not args.user:
+        raise InputError(Problem("--user", "sign in: give --user NAME (or set CRAMP_DX_USER)"))
+    password = read_password(args, f"Password for {args.user}: ")
+    return Services(database, Services.authenticate(database, args.user, password))

@@ -1,0 +1,34 @@
+"""The one service layer the GUI and CLI call: each method is one audited, role-checked
+transaction on the record."""
+
+from cramp_dx.services.errors import (
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    SignedVisitError,
+)
+from cramp_dx.services.records import (
+    Account,
+    AddendumRow,
+    AuditEntry,
+    PatientRow,
+    VisitRecord,
+    VisitRow,
+)
+from cramp_dx.services.service import Services
+
+__all__ = [
+    "Account",
+    "AddendumRow",
+    "AuditEntry",
+    "AuthError",
+    "ConflictError",
+    "NotFoundError",
+    "PatientRow",
+    "PermissionDenied",
+    "Services",
+    "SignedVisitError",
+    "VisitRecord",
+    "VisitRow",
+]

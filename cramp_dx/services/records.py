@@ -1,0 +1,89 @@
+"""Plain, immutable views of the record handed to the GUI and CLI (never ORM objects, so
+nothing lazy-loads after its transaction has ended)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cramp_dx.case.model import Workup
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    id: int
+    mrn: str
+    family_name: str | None
+    given_name: str | None
+    birth_date: date | None
+    sex: str | None
+    version: int
+    latest_surgery_date: date | None = None
+    latest_visit_date: date | None = None
+    visit_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    id: int
+    patient_id: int
+    visit_date: date
+    status: str
+    version: int
+    surgery_date: date | None
+    procedure: str | None
+    signed_by: str | None
+    signed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddendumRow:
+    id: int
+    author: str
+    created_at: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """One saved visit: `version` is what a later `apply` passes as `base_version`."""
+
+    id: int
+    patient_id: int
+    version: int
+    status: str
+    workup: Workup
+    plan_items: tuple[str, ...]
+    acknowledged_red_flags: tuple[str, ...]
+    signed_by: str | None
+    signed_at: datetime | None
+    addenda: tuple[AddendumRow, ...]
+    clinician: str | None
+
+    @property
+    def read_only(self) -> bool:
+        return self.status == "signed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str
+    username: str
+    action: str
+    entity: str
+    entity_id: str | None
+    patient_id: int | None
+    visit_id: int | None
+    field: str | None
+    old_value: str | None
+    new_value: str | None

@@ -1,0 +1,866 @@
+"""The service layer the GUI and CLI both call. Every public method is one transaction,
+role-checked, with its audit rows written in that same transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
+from cramp_dx.errors import InputError, Problem
+from cramp_dx.services import audit, passwords
+from cramp_dx.services.changes import (
+    PATIENT_FIELDS,
+    SURGERY_FIELDS,
+    VISIT_FIELDS,
+    AcknowledgeRedFlag,
+    Change,
+    SetPatientField,
+    SetPlanItems,
+    SetSurgeryField,
+    SetVisitField,
+    VisitState,
+)
+from cramp_dx.services.errors import (
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    SignedVisitError,
+)
+from cramp_dx.services.mapping import (
+    load_visit_row,
+    read_state,
+    surgery_of,
+    write_patient,
+    write_state,
+)
+from cramp_dx.services.permissions import (
+    require_admin,
+    require_clinical,
+    require_physician,
+    require_sections,
+    section_of,
+    workup_sections,
+)
+from cramp_dx.services.records import (
+    Account,
+    AddendumRow,
+    AuditEntry,
+    PatientRow,
+    VisitRecord,
+    VisitRow,
+)
+from cramp_dx.store import models as m
+from cramp_dx.store.database import Database
+from cramp_dx.store.errors import StoreError
+from cramp_dx.store.keys import PREFIX_END, name_key
+from cramp_dx.store.models import ROLES
+
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _account(row: m.Account) -> Account:
+    return Account(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        active=row.active,
+    )
+
+
+def validate_workup(workup: Workup) -> Workup:
+    """Run the workup through the case-file reader, the one place that knows what a valid
+    workup is; problems come back named by JSON path (`measurements.temperature_c`)."""
+    from cramp_dx.case.io import case_to_dict, parse_case
+
+    return parse_case(case_to_dict(workup))
+
+
+@contextmanager
+def _write(database: Database) -> Iterator[Session]:
+    try:
+        with database.write_session() as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        if isinstance(exc, IntegrityError):
+            raise InputError(f"the record refused the change: {exc.orig}") from None
+        raise StoreError(f"the record could not be saved: {exc.orig}") from None
+
+
+@contextmanager
+def _read(database: Database) -> Iterator[Session]:
+    try:
+        with database.session() as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        raise StoreError(f"the record could not be read: {exc.orig}") from None
+
+
+class Services:
+    """What one signed-in clinician can do with the record."""
+
+    def __init__(self, database: Database, account: Account) -> None:
+        self.db = database
+        self.account = account
+        self._actor = audit.Actor(account.id, account.username)
+
+    # --- accounts -------------------------------------------------------------------------
+
+    @staticmethod
+    def create_account(
+        database: Database,
+        username: str,
+        password: str,
+        role: str,
+        display_name: str | None = None,
+        *,
+        actor: Account | None = None,
+    ) -> Account:
+        """Create an account. The first account needs no `actor`; after that an admin must."""
+        problems = []
+        if not _USERNAME.match(username or ""):
+            problems.append(
+                Problem("username", "1–80 letters, digits or . _ @ -, starting with a letter or digit")
+            )
+        if role not in ROLES:
+            problems.append(Problem("role", f"{role!r} is not a role; accepted: {', '.join(ROLES)}"))
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            problems.append(Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters"))
+        if problems:
+            raise InputError(problems)
+        password_hash = passwords.hash_password(password)
+        with _write(database) as session:
+            if actor is None:
+                if session.execute(select(m.Account.id).limit(1)).first() is not None:
+                    raise AuthError("sign in as an admin to add accounts")
+            else:
+                require_admin(actor, "add accounts")
+            if session.execute(select(m.Account.id).where(m.Account.username == username)).first():
+                raise InputError(Problem("username", f"{username!r} is already taken"))
+            row = m.Account(
+                username=username,
+                display_name=display_name or username,
+                role=role,
+                password_hash=password_hash,
+                active=True,
+                created_at=_now(),
+            )
+            session.add(row)
+            session.flush()
+            who = audit.Actor(actor.id, actor.username) if actor else audit.Actor(row.id, username)
+            audit.append(
+                session,
+                who,
+                "create",
+                "account",
+                entity_id=row.id,
+                new={"username": username, "role": role, "display_name": row.display_name},
+            )
+            return _account(row)
+
+    @staticmethod
+    def authenticate(database: Database, username: str, password: str) -> Account:
+        with _read(database) as session:
+            row = session.execute(
+                select(m.Account).where(m.Account.username == username)
+            ).scalar_one_or_none()
+        ok = passwords.verify_password(row.password_hash if row else None, password)
+        if row is None or not ok or not row.active:
+            raise AuthError("unknown user or wrong password")
+        if passwords.needs_rehash(row.password_hash):
+            new_hash = passwords.hash_password(password)
+            with _write(database) as session:
+                stored = session.get(m.Account, row.id)
+                assert stored is not None
+                stored.password_hash = new_hash
+                audit.append(
+                    session,
+                    audit.Actor(row.id, row.username),
+                    "rehash",
+                    "account",
+                    entity_id=row.id,
+                )
+        return _account(row)
+
+    @staticmethod
+    def has_accounts(database: Database) -> bool:
+        with _read(database) as session:
+            return session.execute(select(m.Account.id).limit(1)).first() is not None
+
+    def list_accounts(self) -> list[Account]:
+        require_admin(self.account, "list accounts")
+        with _read(self.db) as session:
+            rows = session.execute(select(m.Account).order_by(m.Account.username)).scalars()
+            return [_account(row) for row in rows]
+
+    def set_password(self, username: str, password: str) -> None:
+        if username != self.account.username:
+            require_admin(self.account, "change another user's password")
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise InputError(Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters"))
+        new_hash = passwords.hash_password(password)
+        with _write(self.db) as session:
+            row = self._account_row(session, username)
+            row.password_hash = new_hash
+            audit.append(session, self._actor, "set_password", "account", entity_id=row.id)
+
+    def set_active(self, username: str, active: bool) -> None:
+        require_admin(self.account, "enable or disable accounts")
+        with _write(self.db) as session:
+            row = self._account_row(session, username)
+            if row.active != active:
+                audit.append(
+                    session,
+                    self._actor,
+                    "update",
+                    "account",
+                    entity_id=row.id,
+                    field="active",
+                    old=row.active,
+                    new=active,
+                )
+                row.active = active
+
+    @staticmethod
+    def _account_row(session: Session, username: str) -> m.Account:
+        row = session.execute(select(m.Account).where(m.Account.username == username)).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"no account named {username!r}")
+        return row
+
+    # --- patients -------------------------------------------------------------------------
+
+    def search_patients(self, text: str, limit: int = 50) -> list[PatientRow]:
+        """By MRN (exact), birth date (YYYY-MM-DD or DD.MM.YYYY), family or given name prefix,
+        or "family, given" prefixes. Accents and case are ignored."""
+        text = (text or "").strip()
+        if not text:
+            return self.recent_patients(limit)
+        birth = _parse_date(text)
+        with _read(self.db) as session:
+            query = select(m.Patient)
+            if birth is not None:
+                query = query.where(or_(m.Patient.birth_date == birth, m.Patient.mrn == text))
+            elif "," in text:
+                family, given = (name_key(part) for part in text.split(",", 1))
+                query = query.where(_prefix(m.Patient.family_key, family))
+                if given:
+                    query = query.where(_prefix(m.Patient.given_key, given))
+            else:
+                key = name_key(text)
+                query = query.where(
+                    or_(
+                        m.Patient.mrn == text,
+                        _prefix(m.Patient.family_key, key),
+                        _prefix(m.Patient.given_key, key),
+                    )
+                )
+            query = query.order_by(m.Patient.family_key, m.Patient.given_key, m.Patient.id)
+            patients = list(session.execute(query.limit(limit)).scalars())
+            return _patient_rows(session, patients)
+
+    def recent_patients(self, limit: int = 50) -> list[PatientRow]:
+        """Patients whose visits (or themselves) changed most recently."""
+        with _read(self.db) as session:
+            touched = session.execute(
+                select(m.Visit.patient_id, m.Visit.updated_at)
+                .order_by(m.Visit.updated_at.desc())
+                .limit(limit * 4)
+            ).all()
+            created = session.execute(
+                select(m.Patient.id, m.Patient.updated_at).order_by(m.Patient.updated_at.desc()).limit(limit)
+            ).all()
+            latest: dict[int, datetime] = {}
+            for pid, when in [*touched, *created]:
+                when = _aware(when)
+                if pid not in latest or when > latest[pid]:
+                    latest[pid] = when
+            ids = sorted(latest, key=lambda pid: latest[pid], reverse=True)[:limit]
+            patients = {
+                p.id: p for p in session.execute(select(m.Patient).where(m.Patient.id.in_(ids))).scalars()
+            }
+            return _patient_rows(session, [patients[pid] for pid in ids if pid in patients])
+
+    def get_patient(self, patient_id: int) -> PatientRow:
+        with _read(self.db) as session:
+            row = session.get(m.Patient, patient_id)
+            if row is None:
+                raise NotFoundError(f"no patient with id {patient_id}")
+            return _patient_rows(session, [row])[0]
+
+    def find_patient(self, mrn: str) -> PatientRow:
+        with _read(self.db) as session:
+            row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
+            if row is None:
+                raise NotFoundError(f"no patient with MRN {mrn!r}")
+            return _patient_rows(session, [row])[0]
+
+    def create_patient(
+        self,
+        mrn: str,
+        family_name: str | None,
+        given_name: str | None,
+        birth_date: date | None,
+        sex: str | None,
+    ) -> PatientRow:
+        require_sections(self.account, {"patient"})
+        patient = Patient(
+            mrn=(mrn or "").strip(),
+            family_name=(family_name or "").strip() or None,
+            given_name=(given_name or "").strip() or None,
+            birth_date=birth_date,
+            sex=sex or None,
+        )
+        _check_patient(patient)
+        with _write(self.db) as session:
+            row = self._insert_patient(session, patient)
+            return _patient_rows(session, [row])[0]
+
+    def _insert_patient(self, session: Session, patient: Patient) -> m.Patient:
+        assert patient.mrn is not None
+        if session.execute(select(m.Patient.id).where(m.Patient.mrn == patient.mrn)).first():
+            raise InputError(Problem("patient.mrn", f"MRN {patient.mrn!r} is already in the record"))
+        now = _now()
+        row = m.Patient(
+            mrn=patient.mrn,
+            family_name=patient.family_name,
+            given_name=patient.given_name,
+            family_key=name_key(patient.family_name),
+            given_key=name_key(patient.given_name),
+            birth_date=patient.birth_date,
+            sex=patient.sex,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        audit.append(
+            session,
+            self._actor,
+            "create",
+            "patient",
+            entity_id=row.id,
+            patient_id=row.id,
+            new=patient,
+        )
+        return row
+
+    # --- visits ---------------------------------------------------------------------------
+
+    def list_visits(self, patient_id: int) -> list[VisitRow]:
+        with _read(self.db) as session:
+            rows = session.execute(
+                select(m.Visit, m.Surgery, m.Account.username)
+                .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
+                .outerjoin(m.Account, m.Account.id == m.Visit.signed_by_id)
+                .where(m.Visit.patient_id == patient_id)
+                .order_by(m.Visit.visit_date.desc(), m.Visit.id.desc())
+            ).all()
+            return [
+                VisitRow(
+                    id=v.id,
+                    patient_id=v.patient_id,
+                    visit_date=v.visit_date,
+                    status=v.status,
+                    version=v.version,
+                    surgery_date=s.surgery_date if s else None,
+                    procedure=s.procedure if s else None,
+                    signed_by=signer,
+                    signed_at=_aware(v.signed_at) if v.signed_at else None,
+                )
+                for v, s, signer in rows
+            ]
+
+    def latest_visit_id(self, mrn: str) -> int:
+        """The most recent visit of the patient with this MRN (for `assess --mrn`)."""
+        with _read(self.db) as session:
+            pid = session.execute(select(m.Patient.id).where(m.Patient.mrn == mrn)).scalar()
+            if pid is None:
+                raise NotFoundError(f"no patient with MRN {mrn!r}")
+            vid = session.execute(
+                select(m.Visit.id)
+                .where(m.Visit.patient_id == pid)
+                .order_by(m.Visit.visit_date.desc(), m.Visit.id.desc())
+                .limit(1)
+            ).scalar()
+            if vid is None:
+                raise NotFoundError(f"patient {mrn!r} has no visits")
+            return int(vid)
+
+    def visit_for(self, mrn: str, visit_id: int | None = None) -> VisitRecord:
+        """`--mrn M [--visit ID]`: that visit (checked to belong to M) or the latest one."""
+        if visit_id is None:
+            return self.load_visit(self.latest_visit_id(mrn))
+        record = self.load_visit(visit_id)
+        if record.workup.patient.mrn != mrn:
+            raise NotFoundError(f"visit {visit_id} does not belong to MRN {mrn!r}")
+        return record
+
+    def create_visit(self, patient_id: int, visit_date: date, surgery: Surgery | None = None) -> VisitRecord:
+        """A new visit in `intake`; without `surgery`, the patient's latest one is copied."""
+        require_sections(self.account, {"visit", "surgery"})
+        with _write(self.db) as session:
+            patient = session.get(m.Patient, patient_id)
+            if patient is None:
+                raise NotFoundError(f"no patient with id {patient_id}")
+            if surgery is None:
+                latest = session.execute(
+                    select(m.Surgery)
+                    .join(m.Visit, m.Visit.id == m.Surgery.visit_id)
+                    .where(m.Visit.patient_id == patient_id)
+                    .order_by(m.Visit.visit_date.desc(), m.Visit.id.desc())
+                    .limit(1)
+                ).scalar()
+                if latest is None:
+                    raise InputError(
+                        Problem("surgery.date", "the patient has no earlier visit; give the surgery")
+                    )
+                surgery = surgery_of(latest)
+            workup = Workup(surgery=surgery, visit=Visit(date=visit_date))
+            return self._insert_visit(session, patient, workup, action="create")
+
+    def import_case(self, workup: Workup) -> VisitRecord:
+        """A case file as a new visit; the patient is matched by MRN or created."""
+        require_sections(self.account, workup_sections(workup))
+        mrn = (workup.patient.mrn or "").strip()
+        if not mrn:
+            raise InputError(Problem("patient.mrn", "needed to file the case under a patient"))
+        with _write(self.db) as session:
+            row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
+            if row is None:
+                _check_patient(workup.patient)
+                row = self._insert_patient(session, workup.patient)
+            else:
+                self._merge_demographics(session, row, workup.patient)
+            return self._insert_visit(session, row, workup, action="import")
+
+    def _merge_demographics(self, session: Session, row: m.Patient, patient: Patient) -> None:
+        """A case for a known MRN must describe the same person: differing names, birth date
+        or sex are refused (a wrong-patient error), missing ones are filled in."""
+        problems, filled = [], {}
+        for name in ("family_name", "given_name", "birth_date", "sex"):
+            theirs, ours = getattr(patient, name), getattr(row, name)
+            if theirs is None or theirs == ours:
+                continue
+            if ours is None:
+                filled[name] = theirs
+            else:
+                problems.append(
+                    Problem(
+                        f"patient.{name}",
+                        f"MRN {row.mrn} is recorded with {name} {ours!s}, the case says "
+                        f"{theirs!s}; check the MRN, or correct the patient first",
+                    )
+                )
+        if problems:
+            raise InputError(problems)
+        for name, value in filled.items():
+            audit.append(
+                session,
+                self._actor,
+                "update",
+                "patient",
+                entity_id=row.id,
+                patient_id=row.id,
+                field=f"patient.{name}",
+                old=None,
+                new=value,
+            )
+        merged = replace(_patient_of_row(row), **filled)
+        write_patient(row, merged, _now())
+
+    def _insert_visit(
+        self, session: Session, patient: m.Patient, workup: Workup, *, action: str
+    ) -> VisitRecord:
+        workup = replace(workup, patient=_patient_of_row(patient))
+        workup = validate_workup(workup)
+        state = VisitState(workup=workup)
+        now = _now()
+        visit = m.Visit(
+            patient_id=patient.id,
+            visit_date=workup.visit.date,
+            status="intake",
+            version=1,
+            clinician_id=self.account.id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(visit)
+        write_state(visit, None, state, self.account.id, now)
+        session.flush()
+        content = replace(workup, patient=Patient())
+        audit.append(
+            session,
+            self._actor,
+            action,
+            "visit",
+            entity_id=visit.id,
+            patient_id=patient.id,
+            visit_id=visit.id,
+            new=content,
+        )
+        return self._record(session, visit, state)
+
+    def load_visit(self, visit_id: int) -> VisitRecord:
+        with _read(self.db) as session:
+            visit = load_visit_row(session, visit_id)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            patient = session.get(m.Patient, visit.patient_id)
+            assert patient is not None
+            return self._record(session, visit, read_state(session, visit, patient))
+
+    def apply(self, visit_id: int, change: Change, base_version: int) -> VisitRecord:
+        """Save one edit made on the copy loaded at `base_version`. If the visit moved on since
+        and this field now differs from what the editor saw, raise ConflictError (nothing is
+        written); edits of different fields merge."""
+        _check_change_name(change)
+        require_sections(self.account, {section_of(change)})
+        with _write(self.db) as session:
+            visit = load_visit_row(session, visit_id, for_update=True)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            if visit.status == "signed":
+                raise SignedVisitError(f"visit {visit_id} is signed and read-only; add an addendum instead")
+            patient = session.get(m.Patient, visit.patient_id, with_for_update=True)
+            assert patient is not None
+            state = read_state(session, visit, patient)
+            current = change.current(state)
+            moved = visit.version != base_version or isinstance(change, SetPatientField)
+            if change.conflicts and moved and current != change.old_value:
+                raise ConflictError(
+                    change.field, change.new_value, current, self._record(session, visit, state)
+                )
+            new_state = change.apply_to(state)
+            if new_state == state:
+                return self._record(session, visit, state)
+            new_state = replace(new_state, workup=validate_workup(new_state.workup))
+            _check_selection(new_state)
+            now = _now()
+            if new_state.workup.patient != state.workup.patient:
+                _check_patient(new_state.workup.patient)
+                self._check_mrn_free(session, new_state.workup.patient.mrn, patient.id)
+                write_patient(patient, new_state.workup.patient, now)
+            write_state(visit, state, new_state, self.account.id, now)
+            visit.version += 1
+            visit.updated_at = now
+            audit.append(
+                session,
+                self._actor,
+                "update",
+                "visit",
+                entity_id=visit.id,
+                patient_id=patient.id,
+                visit_id=visit.id,
+                field=change.field,
+                old=current,
+                new=change.new_value,
+            )
+            session.flush()
+            return self._record(session, visit, new_state)
+
+    def mark_ready(self, visit_id: int) -> VisitRecord:
+        require_clinical(self.account, "mark a visit ready for review")
+        return self._set_status(visit_id, "ready_for_review", "mark_ready")
+
+    def sign(self, visit_id: int) -> VisitRecord:
+        require_physician(self.account, "sign a visit")
+        return self._set_status(visit_id, "signed", "sign")
+
+    def _set_status(self, visit_id: int, status: str, action: str) -> VisitRecord:
+        with _write(self.db) as session:
+            visit = load_visit_row(session, visit_id, for_update=True)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            if visit.status == "signed":
+                raise SignedVisitError(f"visit {visit_id} is already signed")
+            patient = session.get(m.Patient, visit.patient_id)
+            assert patient is not None
+            if visit.status != status:
+                now = _now()
+                old = visit.status
+                visit.status = status
+                visit.version += 1
+                visit.updated_at = now
+                if status == "signed":
+                    visit.signed_by_id = self.account.id
+                    visit.signed_at = now
+                audit.append(
+                    session,
+                    self._actor,
+                    action,
+                    "visit",
+                    entity_id=visit.id,
+                    patient_id=patient.id,
+                    visit_id=visit.id,
+                    field="status",
+                    old=old,
+                    new=status,
+                )
+                session.flush()
+            return self._record(session, visit, read_state(session, visit, patient))
+
+    def add_addendum(self, visit_id: int, text: str) -> VisitRecord:
+        require_clinical(self.account, "add an addendum")
+        text = (text or "").strip()
+        if not text:
+            raise InputError(Problem("addendum", "write the addendum's text"))
+        with _write(self.db) as session:
+            visit = load_visit_row(session, visit_id, for_update=True)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            if visit.status != "signed":
+                raise InputError(
+                    Problem("addendum", "only a signed visit takes addenda; edit this one directly")
+                )
+            patient = session.get(m.Patient, visit.patient_id)
+            assert patient is not None
+            now = _now()
+            visit.addenda.append(m.Addendum(account_id=self.account.id, created_at=now, text=text))
+            visit.version += 1
+            visit.updated_at = now
+            audit.append(
+                session,
+                self._actor,
+                "addendum",
+                "visit",
+                entity_id=visit.id,
+                patient_id=patient.id,
+                visit_id=visit.id,
+                new=text,
+            )
+            session.flush()
+            return self._record(session, visit, read_state(session, visit, patient))
+
+    def record_pdf(self, visit_id: int, path: str | Path) -> None:
+        self._record_output(visit_id, "pdf", "pdf", path)
+
+    def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
+        self._record_output(visit_id, "export", kind, path)
+
+    def _record_output(self, visit_id: int, action: str, kind: str, path: str | Path) -> None:
+        with _write(self.db) as session:
+            visit = session.get(m.Visit, visit_id)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            audit.append(
+                session,
+                self._actor,
+                action,
+                "visit",
+                entity_id=visit.id,
+                patient_id=visit.patient_id,
+                visit_id=visit.id,
+                field=kind,
+                new=str(path),
+            )
+
+    # --- audit ----------------------------------------------------------------------------
+
+    def audit_trail(self, patient_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """The trail of one patient (all of it for an admin when `patient_id` is None)."""
+        if patient_id is None:
+            require_admin(self.account, "read the whole audit trail")
+        with _read(self.db) as session:
+            query = select(m.AuditEvent).order_by(m.AuditEvent.id)
+            if patient_id is not None:
+                query = query.where(m.AuditEvent.patient_id == patient_id)
+            if limit:
+                query = query.limit(limit)
+            return [
+                AuditEntry(
+                    id=r.id,
+                    at=r.at,
+                    username=r.username,
+                    action=r.action,
+                    entity=r.entity,
+                    entity_id=r.entity_id,
+                    patient_id=r.patient_id,
+                    visit_id=r.visit_id,
+                    field=r.field,
+                    old_value=r.old_value,
+                    new_value=r.new_value,
+                )
+                for r in session.execute(query).scalars()
+            ]
+
+    # --- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_mrn_free(session: Session, mrn: str | None, patient_id: int) -> None:
+        clash = session.execute(
+            select(m.Patient.id).where(m.Patient.mrn == mrn, m.Patient.id != patient_id)
+        ).first()
+        if clash:
+            raise InputError(Problem("patient.mrn", f"MRN {mrn!r} belongs to another patient"))
+
+    def _record(self, session: Session, visit: m.Visit, state: VisitState) -> VisitRecord:
+        addenda = session.execute(
+            select(m.Addendum.id, m.Addendum.account_id, m.Addendum.created_at, m.Addendum.text)
+            .where(m.Addendum.visit_id == visit.id)
+            .order_by(m.Addendum.id)
+        ).all()
+        ids = {visit.clinician_id, visit.signed_by_id, *(a.account_id for a in addenda)}
+        ids.discard(None)
+        names = (
+            dict(session.execute(select(m.Account.id, m.Account.username).where(m.Account.id.in_(ids))).all())
+            if ids
+            else {}
+        )
+        return VisitRecord(
+            id=visit.id,
+            patient_id=visit.patient_id,
+            version=visit.version,
+            status=visit.status,
+            workup=state.workup,
+            plan_items=state.plan_items,
+            acknowledged_red_flags=state.acknowledged_red_flags,
+            signed_by=names.get(visit.signed_by_id) if visit.signed_by_id else None,
+            signed_at=_aware(visit.signed_at) if visit.signed_at else None,
+            addenda=tuple(
+                AddendumRow(
+                    id=a.id,
+                    author=names.get(a.account_id, "?"),
+                    created_at=_aware(a.created_at),
+                    text=a.text,
+                )
+                for a in addenda
+            ),
+            clinician=names.get(visit.clinician_id) if visit.clinician_id else None,
+        )
+
+
+def _prefix(column: Any, key: str) -> Any:
+    return column.between(key, key + PREFIX_END)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        return None
+
+
+def _patient_of_row(row: m.Patient) -> Patient:
+    return Patient(
+        mrn=row.mrn,
+        family_name=row.family_name,
+        given_name=row.given_name,
+        birth_date=row.birth_date,
+        sex=row.sex,
+    )
+
+
+def _check_patient(patient: Patient) -> None:
+    problems = []
+    mrn = patient.mrn or ""
+    if not mrn.strip():
+        problems.append(Problem("patient.mrn", "the MRN is required"))
+    elif len(mrn) > 64 or mrn != mrn.strip():
+        problems.append(Problem("patient.mrn", "at most 64 characters, no surrounding spaces"))
+    if patient.sex is not None and patient.sex not in SEXES:
+        problems.append(Problem("patient.sex", f"{patient.sex!r}; accepted: {', '.join(SEXES)}"))
+    if patient.birth_date is not None and patient.birth_date > date.today():
+        problems.append(Problem("patient.birth_date", "lies in the future"))
+    for name in ("family_name", "given_name"):
+        value = getattr(patient, name)
+        if value is not None and len(value) > 200:
+            problems.append(Problem(f"patient.{name}", "at most 200 characters"))
+    if problems:
+        raise InputError(problems)
+
+
+def _check_change_name(change: Change) -> None:
+    allowed = {
+        SetPatientField: PATIENT_FIELDS,
+        SetSurgeryField: SURGERY_FIELDS,
+        SetVisitField: VISIT_FIELDS,
+    }.get(type(change))
+    name = getattr(change, "name", None)
+    if allowed is not None and name not in allowed:
+        raise InputError(Problem(change.field, f"not a field; accepted: {', '.join(allowed)}"))
+
+
+def _check_selection(state: VisitState) -> None:
+    """Plan items and acknowledged red flags must be ids the knowledge base knows."""
+    from cramp_dx.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    problems = []
+    plan_ids = getattr(kb, "plan_items", None)
+    if plan_ids is not None:
+        for pid in state.plan_items:
+            if pid not in plan_ids:
+                problems.append(Problem("plan_items", f"unknown plan item {pid!r}"))
+    flags = getattr(kb, "red_flags", None)
+    if flags is not None:
+        for fid in state.acknowledged_red_flags:
+            if fid not in flags:
+                problems.append(Problem("acknowledged_red_flags", f"unknown red flag {fid!r}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
+    if not patients:
+        return []
+    ids = [p.id for p in patients]
+    stats = {
+        pid: (surgery, visit_date, count)
+        for pid, surgery, visit_date, count in session.execute(
+            select(
+                m.Visit.patient_id,
+                func.max(m.Surgery.surgery_date),
+                func.max(m.Visit.visit_date),
+                func.count(m.Visit.id),
+            )
+            .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
+            .where(m.Visit.patient_id.in_(ids))
+            .group_by(m.Visit.patient_id)
+        ).all()
+    }
+    rows = []
+    for p in patients:
+        surgery, visit_date, count = stats.get(p.id, (None, None, 0))
+        rows.append(
+            PatientRow(
+                id=p.id,
+                mrn=p.mrn,
+                family_name=p.family_name,
+                given_name=p.given_name,
+                birth_date=p.birth_date,
+                sex=p.sex,
+                version=p.version,
+                latest_surgery_date=surgery,
+                latest_visit_date=visit_date,
+                visit_count=count,
+            )
+        )
+    return rows
+
+
+__all__ = ["AcknowledgeRedFlag", "Services", "SetPlanItems", "validate_workup"]

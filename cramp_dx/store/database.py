@@ -1,0 +1,288 @@
+"""Opening the record: SQLite by default (a file in the user data folder), PostgreSQL for a
+clinic. Opening checks the file before anything writes to it, refuses network shares and
+newer schemas, backs an SQLite file up before upgrading it, then upgrades."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from cramp_dx.store import migrate
+from cramp_dx.store.errors import NewerSchemaError, StoreError
+from cramp_dx.store.filesystems import is_network_path
+
+DEFAULT_FILENAME = "cramp_dx.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
+_WRITE_OPTION = "cramp_dx_write"
+_MIGRATION_LOCK_KEY = 0x43524D50  # PostgreSQL advisory lock id while migrating ("CRMP")
+
+
+@dataclass
+class Database:
+    """An open record. `session()` is for reading; `write_session()` takes the write lock at
+    BEGIN on SQLite (BEGIN IMMEDIATE), so a transaction never fails half-way on a lock."""
+
+    engine: Engine
+    url: URL
+    path: Path | None = None
+    backup_path: Path | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def write_session(self) -> Session:
+        return Session(
+            self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error."""
+        with self.write_session() as session, session.begin():
+            yield session
+
+    def describe(self) -> str:
+        return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """`url`, else CRAMP_DX_DATABASE_URL, else the SQLite file in the user data folder."""
+    from cramp_dx.paths import data_dir
+
+    text_url = url or os.environ.get("CRAMP_DX_DATABASE_URL")
+    if not text_url:
+        return make_url("sqlite:///" + str(data_dir() / DEFAULT_FILENAME))
+    try:
+        return make_url(text_url)
+    except Exception as exc:
+        raise StoreError(
+            f"database URL {text_url!r} is not valid ({exc}); expected e.g. "
+            "sqlite:////path/to/cramp_dx.sqlite3 or postgresql+psycopg://user@host/cramp_dx"
+        ) from None
+
+
+def open_database(url: str | URL | None = None, *, upgrade: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the record at `url`."""
+    resolved = url if isinstance(url, URL) else resolve_url(url)
+    backend = resolved.get_backend_name()
+    if backend == "sqlite":
+        return _open_sqlite(resolved, upgrade=upgrade)
+    if backend == "postgresql":
+        return _open_postgres(resolved, upgrade=upgrade)
+    raise StoreError(
+        f"database type {backend!r} is not supported; use an SQLite file or "
+        "postgresql+psycopg://user@host/dbname"
+    )
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+def sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        raise StoreError(
+            "an SQLite record needs a file path, e.g. sqlite:////home/me/cramp_dx.sqlite3"
+        )
+    return Path(url.database).expanduser().absolute()
+
+
+def _open_sqlite(url: URL, *, upgrade: bool) -> Database:
+    path = sqlite_path(url)
+    _check_not_network(path)
+    _ensure_folder(path.parent)
+    revision, has_tables = _probe_sqlite_file(path)
+    _refuse_newer(revision, path)
+    engine = sqlite_engine(path)
+    database = Database(engine=engine, url=url.set(database=str(path)), path=path)
+    if upgrade and revision != migrate.head_revision():
+        if has_tables:
+            database.backup_path = _backup_before_upgrade(path, revision)
+        _upgrade(database)
+    return database
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(
+        "sqlite:///" + str(path), connect_args={"timeout": 30.0, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # the driver must not open transactions itself; "begin" below does
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{path}: SQLite could not switch to WAL journaling (got {mode})")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: object) -> None:
+        write = connection.get_execution_options().get(_WRITE_OPTION)  # type: ignore[attr-defined]
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[attr-defined]
+
+    return engine
+
+
+def _check_not_network(path: Path) -> None:
+    probe = path if path.exists() else _nearest_existing(path)
+    if is_network_path(probe):
+        raise StoreError(
+            f"{path} is on a network share; SQLite's locking and WAL journal do not work over "
+            "network filesystems and the record could be corrupted. For several workstations, "
+            "use a PostgreSQL server: --database-url postgresql+psycopg://user@host/cramp_dx"
+        )
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(path.anchor or "/")
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data folder {folder}: {exc.strerror or exc}. Choose a writable "
+            "folder with CRAMP_DX_DATA_DIR or --database-url"
+        ) from None
+    probe = folder / f".cramp_dx_write_test_{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(
+            f"the data folder {folder} is not writable ({exc.strerror or exc}); the record "
+            "needs to write its file and journal there. Choose a writable folder with "
+            "CRAMP_DX_DATA_DIR or --database-url"
+        ) from None
+
+
+def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
+    """Read-only look at an existing file: is it SQLite, readable, and at which schema
+    revision? Creates a new file (owner-only) when there is none. Nothing is written to an
+    existing file here."""
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror or exc}") from None
+        return None, False
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header and header != SQLITE_HEADER:
+        raise StoreError(
+            f"{path} is not a cramp-dx database (not an SQLite file); it was left untouched. "
+            "Point --database-url at the right file, or move this one away"
+        )
+    if not header:
+        return None, False
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
+        try:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is damaged or not a database ({exc}); it was left untouched. Restore a "
+            "backup with `cramp-dx db restore FILE`"
+        ) from None
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{path} is an SQLite database of another program, not a cramp-dx record; it was "
+            "left untouched"
+        )
+    return revision, bool(tables)
+
+
+def _refuse_newer(revision: str | None, where: object) -> None:
+    if revision is not None and revision not in migrate.known_revisions():
+        raise NewerSchemaError(
+            f"{where} was written by a newer version of cramp-dx (schema {revision}; this "
+            f"version knows up to {migrate.head_revision()}). Install the newer cramp-dx; the "
+            "database was left untouched"
+        )
+
+
+def _backup_before_upgrade(path: Path, revision: str | None) -> Path:
+    from cramp_dx.store.backup import sqlite_backup
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.before-upgrade-{revision or 'none'}-{stamp}{path.suffix}")
+    sqlite_backup(path, target)
+    return target
+
+
+def _upgrade(database: Database) -> None:
+    try:
+        engine = database.engine.execution_options(**{_WRITE_OPTION: True})
+        with engine.connect() as connection, connection.begin():
+            if database.dialect == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
+                _refuse_newer(migrate.current_revision(connection), database.describe())
+            migrate.upgrade(connection)
+    except DBAPIError as exc:
+        raise StoreError(f"could not upgrade {database.describe()}: {exc.orig}") from None
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _open_postgres(url: URL, *, upgrade: bool) -> Database:
+    engine = create_engine(url, pool_pre_ping=True)
+    database = Database(engine=engine, url=url)
+    try:
+        with engine.connect() as connection:
+            revision = migrate.current_revision(connection)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot connect to {database.describe()}: {reason}") from None
+    _refuse_newer(revision, database.describe())
+    if upgrade and revision != migrate.head_revision():
+        _upgrade(database)
+    return database

@@ -1,0 +1,1 @@
+"""Alembic migrations of the record, shipped inside the package and run programmatically."""

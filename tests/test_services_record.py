@@ -1,0 +1,334 @@
+"""The service layer on SQLite and PostgreSQL: the visit round trip, optimistic concurrency,
+lifecycle, roles and the audit trail."""
+
+# the shared fixtures are imported by name, so test parameters "redefine" them
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from support.postgres import postgres_server, postgres_url  # noqa: F401
+from support.record import EXAMPLES, any_url, example, record  # noqa: F401
+
+from cramp_dx.case.io import case_to_dict
+from cramp_dx.case.model import LabResult, Medication, Surgery
+from cramp_dx.errors import InputError
+from cramp_dx.services import (
+    AuthError,
+    ConflictError,
+    PermissionDenied,
+    Services,
+    SignedVisitError,
+    audit,
+    changes,
+)
+from cramp_dx.store.models import AuditEvent
+
+# --- the visit ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_an_imported_case_loads_back_identical(record, name):
+    workup = example(name)
+    saved = record.services().import_case(workup)
+    loaded = record.services("nurse").load_visit(saved.id)
+    assert case_to_dict(loaded.workup) == case_to_dict(workup)
+    assert (loaded.status, loaded.version) == ("intake", 1)
+
+
+def test_a_case_for_a_known_mrn_becomes_a_new_visit_of_that_patient(record):
+    svc = record.services()
+    first = svc.import_case(example("ex1-diuretic-cramps"))
+    second = svc.import_case(example("ex1-diuretic-cramps"))
+    assert first.patient_id == second.patient_id and first.id != second.id
+    assert [v.id for v in svc.list_visits(first.patient_id)] == [second.id, first.id]
+    assert svc.latest_visit_id("EX-0001") == second.id
+
+
+def test_a_case_naming_someone_else_under_a_known_mrn_is_refused(record):
+    svc = record.services()
+    svc.import_case(example("ex1-diuretic-cramps"))
+    other = example("ex1-diuretic-cramps")
+    other = dataclasses.replace(other, patient=dataclasses.replace(other.patient, given_name="Bo"))
+    with pytest.raises(InputError, match=r"patient.given_name"):
+        svc.import_case(other)
+
+
+def test_a_new_visit_copies_the_latest_surgery(record):
+    first = record.services().import_case(example("ex3-scar-or-disc"))
+    visit = record.services("nurse").create_visit(first.patient_id, date(2026, 10, 30))
+    assert visit.workup.surgery == first.workup.surgery
+    assert visit.workup.findings == {}
+
+
+def test_a_visit_before_its_surgery_is_refused_naming_the_field(record):
+    svc = record.services()
+    patient = svc.create_patient("P-1", "Doe", "Jo", date(1960, 1, 1), "male")
+    with pytest.raises(InputError) as caught:
+        svc.create_visit(patient.id, date(2026, 1, 1), Surgery(date=date(2026, 2, 1)))
+    assert any("surgery" in p.path for p in caught.value.problems)
+
+
+def test_every_kind_of_change_is_saved(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    steps = [
+        changes.SetFinding("deep_vein_tenderness", True, None),
+        changes.SetFinding("nocturnal_cramps", None, True),
+        changes.SetMeasurement("temperature_c", 37.9, 36.6),
+        changes.SetPatientField("given_name", "Anna", "Ann"),
+        changes.SetSurgeryField("levels", ("L3-L4", "L4-L5"), ("L3-L4",)),
+        changes.SetVisitField("symptom_side", "left", None),
+        changes.SetNotes("seen with daughter", r.workup.visit.notes),
+        changes.AddLab(LabResult("magnesium", 1.4, "mg/dL", date(2026, 9, 13))),
+        changes.RemoveLab(0, r.workup.labs[0]),
+        changes.AddMedication(Medication("omeprazole", "20 mg", status="taking")),
+        changes.UpdateMedication(0, Medication("furosemide", "20 mg daily"), r.workup.medications[0]),
+        changes.RemoveMedication(1, r.workup.medications[1]),
+        changes.SetOrder("venous_duplex", "ordered", date(2026, 9, 14), None),
+        changes.SetPlanItems(("hydration",), ()),
+        changes.AcknowledgeRedFlag("dvt_likely"),
+    ]
+    for step in steps:
+        r = svc.apply(r.id, step, r.version)
+    again = svc.load_visit(r.id)
+    w = again.workup
+    assert w.findings["deep_vein_tenderness"] is True and "nocturnal_cramps" not in w.findings
+    assert w.measurements["temperature_c"] == 37.9
+    assert w.patient.given_name == "Anna"
+    assert w.surgery.levels == ("L3-L4", "L4-L5")
+    assert (w.visit.symptom_side, w.visit.notes) == ("left", "seen with daughter")
+    assert w.labs[-1] == LabResult("magnesium", 1.4, "mg/dL", date(2026, 9, 13))
+    assert len(w.labs) == 4
+    assert [m.name for m in w.medications] == ["furosemide", "omeprazole"]
+    assert w.orders["venous_duplex"].state == "ordered"
+    assert again.plan_items == ("hydration",)
+    assert again.acknowledged_red_flags == ("dvt_likely",)
+    assert again.version == 1 + len(steps)
+
+
+def test_an_impossible_value_is_refused_naming_the_field(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    with pytest.raises(InputError, match=r"measurements.temperature_c"):
+        svc.apply(r.id, changes.SetMeasurement("temperature_c", 86.0, 36.6), r.version)
+    with pytest.raises(InputError, match="labs"):
+        svc.apply(r.id, changes.AddLab(LabResult("potassium", 45, "mmol/L")), r.version)
+    assert svc.load_visit(r.id).version == r.version
+
+
+# --- optimistic concurrency --------------------------------------------------------------
+
+
+def test_two_sessions_editing_the_same_field_the_second_gets_a_conflict(record):
+    doc, nurse = record.services("doc"), record.services("nurse")
+    visit_id = doc.import_case(example("ex1-diuretic-cramps")).id
+    mine, theirs = doc.load_visit(visit_id), nurse.load_visit(visit_id)
+    nurse.apply(visit_id, changes.SetMeasurement("heart_rate_bpm", 92.0, 88.0), theirs.version)
+    with pytest.raises(ConflictError) as caught:
+        doc.apply(visit_id, changes.SetMeasurement("heart_rate_bpm", 104.0, 88.0), mine.version)
+    conflict = caught.value
+    assert conflict.field == "measurements.heart_rate_bpm"
+    assert (conflict.mine, conflict.theirs) == (104.0, 92.0)
+    assert conflict.current.workup.measurements["heart_rate_bpm"] == 92.0
+    assert doc.load_visit(visit_id).workup.measurements["heart_rate_bpm"] == 92.0
+
+
+def test_two_sessions_editing_different_fields_both_save(record):
+    doc, nurse = record.services("doc"), record.services("nurse")
+    visit_id = doc.import_case(example("ex2-early-swollen-calf")).id
+    mine, theirs = doc.load_visit(visit_id), nurse.load_visit(visit_id)
+    nurse.apply(visit_id, changes.SetFinding("smoker", True, None), theirs.version)
+    doc.apply(visit_id, changes.SetFinding("deep_vein_tenderness", True, None), mine.version)
+    findings = doc.load_visit(visit_id).workup.findings
+    assert findings["smoker"] is True and findings["deep_vein_tenderness"] is True
+
+
+# --- lifecycle and roles -----------------------------------------------------------------
+
+
+def test_a_nurse_may_not_sign(record):
+    visit_id = record.services().import_case(example("ex1-diuretic-cramps")).id
+    with pytest.raises(PermissionDenied, match="only a physician"):
+        record.services("nurse").sign(visit_id)
+    assert record.services().load_visit(visit_id).status == "intake"
+
+
+def test_the_lifecycle_runs_intake_ready_signed(record):
+    nurse, doc = record.services("nurse"), record.services("doc")
+    visit_id = doc.import_case(example("ex3-scar-or-disc")).id
+    assert nurse.mark_ready(visit_id).status == "ready_for_review"
+    signed = doc.sign(visit_id)
+    assert (signed.status, signed.signed_by) == ("signed", "doc")
+    assert signed.signed_at is not None
+
+
+def test_nobody_edits_a_signed_visit_but_an_addendum_is_accepted(record):
+    doc = record.services()
+    visit = doc.import_case(example("ex1-diuretic-cramps"))
+    signed = doc.sign(visit.id)
+    for who in ("doc", "nurse"):
+        with pytest.raises(SignedVisitError):
+            record.services(who).apply(visit.id, changes.SetFinding("smoker", True, None), signed.version)
+    with pytest.raises(SignedVisitError):
+        doc.sign(visit.id)
+    after = doc.add_addendum(visit.id, "Potassium repeated: 3.9 mmol/L.")
+    assert [(a.author, a.text) for a in after.addenda] == [("doc", "Potassium repeated: 3.9 mmol/L.")]
+    assert case_to_dict(after.workup) == case_to_dict(signed.workup)
+
+
+def test_a_nurse_edits_intake_but_not_the_examination_labs_or_orders(record):
+    nurse = record.services("nurse")
+    r = record.services().import_case(example("ex3-scar-or-disc"))
+    for allowed in (
+        changes.SetFinding("smoker", True, None),  # history
+        changes.SetFinding("diabetes", False, None),  # comorbidities
+        changes.SetMeasurement("temperature_c", 36.5, None),
+        changes.AddMedication(Medication("ibuprofen")),
+        changes.SetPatientField("sex", "female", "female"),
+        changes.SetSurgeryField("duration_hours", 1.5, None),
+    ):
+        r = nurse.apply(r.id, allowed, r.version)
+    for refused in (
+        changes.SetFinding("calf_swelling_unilateral", True, None),  # examination
+        changes.AddLab(LabResult("potassium", 4.0, "mmol/L")),
+        changes.SetOrder("venous_duplex", "ordered", None, None),
+        changes.AcknowledgeRedFlag("dvt_likely"),
+    ):
+        with pytest.raises(PermissionDenied, match="nurse"):
+            nurse.apply(r.id, refused, r.version)
+
+
+def test_a_nurse_may_not_import_a_case_with_examination_findings(record):
+    with pytest.raises(PermissionDenied, match="examination"):
+        record.services("nurse").import_case(example("ex2-early-swollen-calf"))
+
+
+def test_an_admin_manages_accounts_but_does_not_edit_clinical_data(record):
+    admin = record.services("admin")
+    with pytest.raises(PermissionDenied):
+        admin.import_case(example("ex3-scar-or-disc"))
+    Services.create_account(record.db, "nurse2", "another-secret", "nurse", actor=record.admin)
+    assert "nurse2" in [a.username for a in admin.list_accounts()]
+    with pytest.raises(PermissionDenied):
+        Services.create_account(record.db, "x", "another-secret", "nurse", actor=record.doc)
+    with pytest.raises(AuthError):
+        Services.create_account(record.db, "y", "another-secret", "admin")
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def test_passwords_are_stored_as_argon2id_hashes(record):
+    with record.db.session() as session:
+        stored = session.execute(text("SELECT password_hash FROM account WHERE username = 'doc'")).scalar()
+    assert stored.startswith("$argon2id$") and "doctor-secret-1" not in stored
+    assert Services.authenticate(record.db, "doc", "doctor-secret-1").role == "physician"
+    for username, password in (("doc", "wrong-password"), ("nobody", "doctor-secret-1")):
+        with pytest.raises(AuthError, match="unknown user or wrong password"):
+            Services.authenticate(record.db, username, password)
+
+
+def test_a_hash_made_with_older_parameters_is_upgraded_at_sign_in(record):
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("doctor-secret-1")
+    with record.db.transaction() as session:
+        session.execute(text("UPDATE account SET password_hash = :h WHERE username = 'doc'"), {"h": weak})
+    Services.authenticate(record.db, "doc", "doctor-secret-1")
+    with record.db.session() as session:
+        stored = session.execute(text("SELECT password_hash FROM account WHERE username = 'doc'")).scalar()
+    assert stored != weak and not PasswordHasher().check_needs_rehash(stored)
+
+
+def test_a_disabled_account_cannot_sign_in(record):
+    record.services("admin").set_active("nurse", False)
+    with pytest.raises(AuthError):
+        Services.authenticate(record.db, "nurse", "nurse-secret-1")
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+def test_each_change_writes_who_what_and_old_to_new(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    svc.apply(r.id, changes.SetMeasurement("temperature_c", 38.2, 36.6), r.version)
+    svc.sign(r.id)
+    svc.record_pdf(r.id, "/tmp/x.pdf")
+    trail = svc.audit_trail(r.patient_id)
+    assert [e.action for e in trail] == ["create", "import", "update", "sign", "pdf"]
+    update = trail[2]
+    assert (update.username, update.field) == ("doc", "measurements.temperature_c")
+    assert (update.old_value, update.new_value) == ("36.6", "38.2")
+
+
+def test_a_refused_change_leaves_no_audit_row(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    before = len(svc.audit_trail(r.patient_id))
+    with pytest.raises(InputError):
+        svc.apply(r.id, changes.SetMeasurement("temperature_c", 99.0, 36.6), r.version)
+    assert len(svc.audit_trail(r.patient_id)) == before
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET username = 'mallory'", "DELETE FROM audit_event"]
+)
+def test_the_database_refuses_update_or_delete_of_audit_rows(record, statement):
+    record.services().import_case(example("ex1-diuretic-cramps"))
+    with pytest.raises(DBAPIError, match="audit rows cannot"), record.db.transaction() as session:
+        session.execute(text(statement))
+    assert audit.verify(record.db) == []
+
+
+def test_the_audit_chain_verifies_and_detects_alteration_behind_the_apps_back(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    svc.apply(r.id, changes.SetMeasurement("temperature_c", 38.2, 36.6), r.version)
+    assert audit.verify(record.db) == []
+    with record.db.transaction() as session:
+        if record.db.is_sqlite:
+            session.execute(text("DROP TRIGGER audit_event_no_update"))
+        else:
+            session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        session.execute(
+            text("UPDATE audit_event SET new_value = '36.0' WHERE field = :f"),
+            {"f": "measurements.temperature_c"},
+        )
+    problems = audit.verify(record.db)
+    assert any("content altered" in p for p in problems)
+
+
+def test_audit_rows_are_hash_chained_in_id_order(record):
+    record.services().import_case(example("ex2-early-swollen-calf"))
+    with record.db.session() as session:
+        rows = session.query(AuditEvent).order_by(AuditEvent.id).all()
+    assert [r.id for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def test_patients_are_found_by_name_prefix_mrn_or_birth_date_ignoring_accents(record):
+    svc = record.services()
+    for name in EXAMPLES:
+        svc.import_case(example(name))
+    assert {p.mrn for p in svc.search_patients("exa")} == {"EX-0001", "EX-0002", "EX-0003"}
+    assert [p.mrn for p in svc.search_patients("zoe")] == ["EX-0003"]
+    assert [p.mrn for p in svc.search_patients("EXAMPLE-O")] == ["EX-0003"]
+    assert [p.mrn for p in svc.search_patients("EX-0002")] == ["EX-0002"]
+    assert [p.mrn for p in svc.search_patients("1955-06-02")] == ["EX-0001"]
+    assert [p.mrn for p in svc.search_patients("example, b")] == ["EX-0002"]
+    assert svc.search_patients("nobody") == []
+    found = svc.search_patients("ann")[0]
+    assert found.latest_surgery_date == date(2026, 5, 4) and found.visit_count == 1
+    assert len(svc.recent_patients()) == 3
