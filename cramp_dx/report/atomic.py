@@ -1,0 +1,50 @@
+"""Writing the PDF so that a reader never sees half a file and only the owner can read it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from cramp_dx.errors import CrampDxError
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write to a temporary file beside `path` (mode 0600), fsync, then rename over it."""
+    path = Path(path).expanduser()
+    folder = path.parent
+    if not folder.is_dir():
+        raise CrampDxError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise CrampDxError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):  # mkstemp already uses 0600; be explicit on POSIX
+                os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CrampDxError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+    _fsync_folder(folder)
+    return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

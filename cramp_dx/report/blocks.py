@@ -1,0 +1,130 @@
+"""Small flowable builders shared by the sections.
+
+Table cells cannot split across pages, so user text placed in a cell is capped: past the cap
+the cell shows the beginning and points to the "Full text of long entries" section, where
+the whole text is printed as ordinary paragraphs that paginate. Nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+
+from cramp_dx.report.fonts import REGULAR
+from cramp_dx.report.styles import grid_table_style, styles
+from cramp_dx.report.text import clean, escape, literal, shorten
+
+# Characters of user text a table cell shows before deferring to the long-entries section.
+CELL_LIMIT = 500
+
+
+@dataclass
+class Overflow:
+    """User text too long for a table cell, collected while the sections are built."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, label: str, text: str) -> int:
+        self.entries.append((label, text))
+        return len(self.entries)
+
+
+def para(markup: str, style: ParagraphStyle | None = None) -> Paragraph:
+    """A Paragraph from markup the report itself wrote (user parts already escaped)."""
+    return Paragraph(markup, style or styles().body)
+
+
+def text(value: object, style: ParagraphStyle | None = None, *, empty: str = "—") -> Paragraph:
+    """A Paragraph showing user text literally."""
+    return Paragraph(literal(value, empty=empty), style or styles().body)
+
+
+def cell(
+    value: object,
+    overflow: Overflow,
+    label: str,
+    style: ParagraphStyle | None = None,
+    *,
+    limit: int = CELL_LIMIT,
+    empty: str = "—",
+) -> Paragraph:
+    """User text for a table cell, capped at `limit` characters (see module docstring)."""
+    short, cut = shorten(value, limit)
+    markup = literal(short, empty=empty)
+    if cut:
+        number = overflow.add(label, clean(value).strip())
+        markup += f' <i>[continued in "Full text of long entries", item {number}]</i>'
+    return Paragraph(markup, style or styles().cell)
+
+
+def bullets(items: Iterable[str], *, empty: str = "—") -> str:
+    """Markup for a short list of (already plain) strings inside one cell: one per line."""
+    lines = [f"• {escape(clean(item))}" for item in items if clean(item).strip()]
+    return "<br/>".join(lines) if lines else escape(empty)
+
+
+# Space a section heading needs below it (itself and a few lines) to start on this page.
+HEADING_ROOM = 96
+
+
+def heading(title: str) -> Paragraph:
+    return Paragraph(escape(title), styles().h2)
+
+
+def section_start(title: str) -> list[Flowable]:
+    """A heading that moves to the next page rather than sit alone at the bottom.
+
+    (keepWithNext would glue it to the whole following table and push that table, with
+    its heading, to the next page, leaving half a page blank.)
+    """
+    return [CondPageBreak(HEADING_ROOM), heading(title)]
+
+
+def grid(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Flowable | str]],
+    widths: Sequence[float],
+    *,
+    extra: Iterable[tuple] = (),
+) -> Table:
+    """A data table whose header row repeats on every page it spans."""
+    st = styles()
+    data: list[list[Flowable | str]] = [[Paragraph(escape(h), st.cell_head) for h in header]]
+    data.extend(list(row) for row in rows)
+    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, hAlign="LEFT")
+    style = grid_table_style(zebra_rows=len(rows) if len(rows) > 6 else 0)
+    for command in extra:
+        style.add(*command)
+    table.setStyle(style)
+    return table
+
+
+def boxed(
+    rows: Sequence[Flowable],
+    width: float,
+    *,
+    border: colors.Color,
+    fill: colors.Color,
+    border_width: float = 1.2,
+) -> Table:
+    """A framed box, one flowable per row, so a long box can still split between rows."""
+    table = Table([[row] for row in rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("BOX", (0, 0), (-1, -1), border_width, border),
+                ("BACKGROUND", (0, 0), (-1, -1), fill),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table

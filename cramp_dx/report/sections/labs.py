@@ -1,0 +1,83 @@
+"""Section 7: labs with value, unit, the reference range actually applied, flag, date, LOINC."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reportlab.platypus import Flowable, Paragraph
+
+from cramp_dx.report.blocks import Overflow, grid, para, section_start
+from cramp_dx.report.context import ReportContext
+from cramp_dx.report.styles import styles
+from cramp_dx.report.text import clean, escape, fmt_date, fmt_number
+
+TITLE = "Labs"
+FLAG_LABELS = {"L": "L (low)", "H": "H (high)", "N": "normal"}
+# Values the engine derives from the labs (Assessment.derived) → label and unit.
+DERIVED = {
+    "corrected_calcium": ("Corrected calcium (Ca + 0.8 × (4.0 − albumin))", "mg/dL"),
+    "bun_creatinine_ratio": ("BUN/creatinine ratio", ""),
+}
+
+
+def _earlier(entry: Mapping[str, Any] | Any) -> str:
+    def get(key: str) -> Any:
+        return entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
+
+    value = get("value")
+    text = f"{fmt_number(value) if isinstance(value, int | float) else clean(value)} "
+    text += clean(get("unit") or "")
+    flag = get("flag")
+    if flag and flag != "N":
+        text += f" {clean(flag)}"
+    collected = get("collected")
+    if collected:
+        text += f" ({clean(collected)})"
+    return text.strip()
+
+
+def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
+    st = styles()
+    flags = ctx.assessment.lab_flags
+    out: list[Flowable] = [*section_start(TITLE)]
+    if not flags and not ctx.workup.labs:
+        return [*out, para("No lab result recorded.", st.body)]
+    rows = []
+    for lab in flags:
+        value = fmt_number(lab.value)
+        unit = escape(clean(lab.unit))
+        if lab.unit != lab.unit_default:
+            unit += (f' <font color="#555555">(= {fmt_number(lab.value_default)} '
+                     f"{escape(clean(lab.unit_default))})</font>")
+        flag = FLAG_LABELS.get(lab.flag, clean(lab.flag))
+        if lab.critical:
+            flag = f"CRITICAL {lab.flag}"
+        abnormal = lab.critical or lab.flag in ("L", "H")
+        name = escape(clean(lab.name))
+        if lab.earlier:
+            earlier = "; ".join(_earlier(e) for e in lab.earlier)
+            name += f'<br/><font size="7" color="#555555">earlier: {escape(earlier)}</font>'
+        value_style = st.cell_bold if abnormal else st.cell
+        flag_style = st.cell_bold.clone("flag", textColor="#b00020") if abnormal else st.cell
+        rows.append([
+            Paragraph(name, st.cell),
+            Paragraph(escape(value), value_style),
+            Paragraph(unit, st.cell),
+            Paragraph(escape(clean(lab.reference)) or "—", st.cell),
+            Paragraph(escape(flag), flag_style),
+            Paragraph(escape(fmt_date(None) if not lab.collected else clean(lab.collected)),
+                      st.cell),
+            Paragraph(escape(clean(lab.loinc)), st.cell_muted),
+        ])
+    fractions = (0.22, 0.08, 0.17, 0.2, 0.11, 0.11, 0.11)
+    out.append(grid(["Test", "Value", "Unit", "Reference applied", "Flag", "Collected", "LOINC"],
+                    rows, [width * f for f in fractions]))
+    derived = [
+        f"{escape(label)}: <b>{fmt_number(ctx.assessment.derived[key])}</b> {escape(unit)}".strip()
+        for key, (label, unit) in DERIVED.items()
+        if isinstance(ctx.assessment.derived.get(key), int | float)
+    ]
+    if derived:
+        out.append(para("Derived: " + "; ".join(derived), st.small.clone("gap", spaceBefore=3)))
+    return out

@@ -1,0 +1,45 @@
+"""Section 4: the Wells score for DVT, each item with its points and where it came from."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, Paragraph
+
+from cramp_dx.report.blocks import Overflow, grid, para, section_start
+from cramp_dx.report.context import ReportContext
+from cramp_dx.report.styles import styles
+from cramp_dx.report.text import clean, escape
+
+TITLE = "Wells score for deep vein thrombosis"
+
+_CATEGORY = {
+    "likely": "DVT likely (score ≥ 2): same-day venous duplex",
+    "unlikely": "DVT unlikely (score ≤ 1): D-dimer; only a normal D-dimer argues against DVT",
+}
+
+
+def _points(points: int) -> str:
+    return f"{points:+d}" if points else "0"
+
+
+def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
+    st = styles()
+    wells = ctx.assessment.wells
+    category = _CATEGORY.get(wells.category, clean(wells.category))
+    summary = f"<b>Score {wells.score:+d}</b> — {escape(category)}"
+    if wells.not_assessed:
+        summary += (f'<br/><font color="#8a5a00">{len(wells.not_assessed)} item(s) not assessed; '
+                    "the score may be higher once they are recorded.</font>")
+    rows = []
+    for item in wells.items:
+        answer = ("yes" if item.met else "no") if item.assessed else "not assessed"
+        item_style = st.cell if item.assessed else st.cell_muted
+        rows.append([
+            Paragraph(escape(clean(item.label)), item_style),
+            Paragraph(escape(f"{item.weight:+d}"), st.cell_muted),
+            Paragraph(escape(answer), st.cell_bold if item.met else item_style),
+            Paragraph(escape(_points(item.points)), st.cell_bold if item.points else item_style),
+            Paragraph(escape(clean(item.source) or "—"), item_style),
+        ])
+    widths = [width * 0.50, width * 0.08, width * 0.12, width * 0.08, width * 0.22]
+    table = grid(["Item", "Weight", "Met", "Points", "Source"], rows, widths)
+    return [*section_start(TITLE), para(summary), table]

@@ -1,0 +1,88 @@
+"""Turning user text into Paragraph markup that prints literally.
+
+ReportLab's Paragraph parses a small XML-like markup, so a name such as
+`<b>Bold</b> & <font size=40>` would be interpreted (or crash the parser) if passed as is.
+Everything a user typed goes through `literal()` before it meets a Paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+# C0/C1 control characters except tab and newline, and lone surrogates (not encodable).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
+
+EMPTY = "—"
+
+
+def clean(text: object) -> str:
+    """Plain text with unprintable characters replaced by U+FFFD and newlines normalised."""
+    value = "" if text is None else str(text)
+    value = _NEWLINES.sub("\n", value)
+    value = _UNPRINTABLE.sub("\ufffd", value)
+    return unicodedata.normalize("NFC", value.replace("\t", " "))
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Paragraph markup treats specially."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def literal(text: object, *, empty: str = EMPTY) -> str:
+    """User text as Paragraph markup that shows exactly what was typed.
+
+    Line breaks are kept (as `<br/>`); very long unbroken words are wrapped by the
+    paragraph style's `splitLongWords`.
+    """
+    value = clean(text).strip()
+    if not value:
+        return escape(empty)
+    return "<br/>".join(escape(line) for line in value.split("\n"))
+
+
+def shorten(text: object, limit: int) -> tuple[str, bool]:
+    """Cut plain text to at most `limit` characters; returns (text, was_cut)."""
+    value = clean(text).strip()
+    if len(value) <= limit:
+        return value, False
+    return value[: max(limit - 1, 1)].rstrip() + "…", True
+
+
+def fmt_date(value: date | datetime | None, *, empty: str = EMPTY) -> str:
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        return fmt_datetime(value)
+    return value.isoformat()
+
+
+def fmt_datetime(value: datetime | None, *, empty: str = EMPTY) -> str:
+    """`2026-10-12 14:03 UTC` (or the local offset); naive times are shown as they are."""
+    if value is None:
+        return empty
+    stamp = value.strftime("%Y-%m-%d %H:%M")
+    if value.tzinfo is None:
+        return stamp
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() == 0:
+        return f"{stamp} UTC"
+    return f"{stamp} {value.strftime('%z')[:3]}:{value.strftime('%z')[3:]}"
+
+
+def fmt_number(value: float | int | None, *, empty: str = EMPTY) -> str:
+    """Numbers as a clinician writes them: no trailing `.0`, at most 3 significant decimals."""
+    if value is None:
+        return empty
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def humanise(identifier: str) -> str:
+    """Fallback label for an id the knowledge base does not know: `foot_drop` → `Foot drop`."""
+    text = identifier.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
