@@ -1,0 +1,58 @@
+"""Start the desktop app: settings, the record, the knowledge base, the window."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from cramp_dx.errors import CrampDxError
+from cramp_dx.settings import Settings, load_settings
+from cramp_dx.ui.style import STYLE
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("cramp_dx")
+    app.setOrganizationName("cramp_dx")
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def create_window(
+    database: Any, settings: Settings, *, idle_ms: int | None = None,
+    persist_settings: bool = True, offer_demo: Any = None,
+) -> Any:
+    """The main window on an open database, showing sign-in (or first-account setup)."""
+    from cramp_dx.knowledge import load_knowledge
+    from cramp_dx.ui.main_window import MainWindow
+
+    window = MainWindow(database, load_knowledge(), settings, idle_ms=idle_ms,
+                        persist_settings=persist_settings, offer_demo=offer_demo)
+    window.check_first_run()
+    return window
+
+
+def run_app(database_url: str | None = None, argv: list[str] | None = None) -> int:
+    app = application(argv)
+    try:
+        settings = load_settings()
+    except CrampDxError as exc:
+        QMessageBox.warning(None, "cramp_dx", f"Settings could not be read, defaults used:\n{exc}")
+        settings = Settings()
+    from cramp_dx.store import open_database
+
+    try:
+        database = open_database(database_url or settings.database_url)
+    except CrampDxError as exc:
+        QMessageBox.critical(None, "cramp_dx", f"The record could not be opened:\n{exc}")
+        return 2
+    try:
+        window = create_window(database, settings)
+        window.show()
+        return app.exec()
+    finally:
+        database.dispose()

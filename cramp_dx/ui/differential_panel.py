@@ -1,0 +1,180 @@
+"""The live differential: ranked items with status, an expandable "why" (supporting,
+against, what settles it) and the next tests. Updated in place: only rows whose content
+or position changed are touched."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cramp_dx.engine.result import Assessment, DifferentialResult
+
+STATUS_TEXT = {
+    "urgent": "URGENT",
+    "confirmed": "confirmed",
+    "supported": "supported",
+    "possible": "possible",
+    "less_likely": "less likely",
+    "excluded": "excluded",
+}
+# Colour only reinforces the status word, never replaces it.
+STATUS_COLOUR = {
+    "urgent": "#a40000",
+    "confirmed": "#7a3e00",
+    "supported": "#1d4f91",
+    "possible": "#333333",
+    "less_likely": "#666666",
+    "excluded": "#777777",
+}
+
+
+def _row_content(rank: int, item: DifferentialResult, test_names: dict[str, str]) -> tuple:
+    icd = item.icd10 + (f" ({item.icd10_note})" if item.icd10_note else "")
+    title = f"{rank}. {item.name}"
+    children = []
+    if item.supporting:
+        children.append(("Supports", "; ".join(item.supporting)))
+    if item.against:
+        children.append(("Against", "; ".join(item.against)))
+    if item.settled_by:
+        children.append(
+            ("Settled by", "; ".join(test_names.get(t, t) for t in item.settled_by))
+        )
+    for note in item.settle_notes:
+        children.append(("Note", note))
+    children.append(("ICD-10-CM", icd))
+    if item.basis:
+        children.append(("Why listed", item.basis))
+    return title, item.status, tuple(children)
+
+
+class DifferentialPanel(QWidget):
+    def __init__(self, test_names: dict[str, str] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("differentialPanel")
+        self.test_names = dict(test_names or {})
+        self.heading = QLabel("<b>Differential</b> (decision support — consider, not conclude)")
+        self.heading.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("differentialTree")
+        self.tree.setAccessibleName("Ranked differential; expand an item to see why")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(("Consider", "Status"))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.next_tests = QLabel()
+        self.next_tests.setObjectName("nextTests")
+        self.next_tests.setWordWrap(True)
+        self.next_tests.setTextFormat(Qt.TextFormat.RichText)
+        self.next_tests.setAccessibleName("Suggested next tests")
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setObjectName("warningsText")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tree, 3)
+        layout.addWidget(self.next_tests)
+        layout.addWidget(self.warnings)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._content: dict[str, tuple] = {}
+        self._order: list[str] = []
+        self._next_html = ""
+        self.updates = 0  # rows rewritten by the last show_assessment (for tests/benchmarks)
+
+    def ranked_ids(self) -> list[str]:
+        return list(self._order)
+
+    def status_of(self, differential_id: str) -> str:
+        return self._content[differential_id][1]
+
+    def item(self, differential_id: str) -> QTreeWidgetItem:
+        return self._items[differential_id]
+
+    def show_assessment(self, assessment: Assessment) -> None:
+        updates = 0
+        order = [d.id for d in assessment.differential]
+        expanded = {i for i, it in self._items.items() if it.isExpanded()}
+        if order != self._order:
+            for index, did in enumerate(order):
+                item = self._items.get(did)
+                if item is None:
+                    item = QTreeWidgetItem()
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    self._items[did] = item
+                current = self.tree.indexOfTopLevelItem(item)
+                if current != index:
+                    if current >= 0:
+                        self.tree.takeTopLevelItem(current)
+                    self.tree.insertTopLevelItem(index, item)
+                    if did in expanded:
+                        item.setExpanded(True)
+            for did in set(self._items) - set(order):
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._items.pop(did)))
+                self._content.pop(did, None)
+            self._order = order
+        for rank, result in enumerate(assessment.differential, start=1):
+            content = _row_content(rank, result, self.test_names)
+            if self._content.get(result.id) == content:
+                continue
+            updates += 1
+            self._content[result.id] = content
+            self._fill(self._items[result.id], content)
+        self.updates = updates
+        self._show_next_tests(assessment)
+        warnings = "\n".join(assessment.warnings)
+        if self.warnings.text() != warnings:
+            self.warnings.setText(warnings)
+            self.warnings.setVisible(bool(warnings))
+
+    def _fill(self, item: QTreeWidgetItem, content: tuple) -> None:
+        title, status, children = content
+        status_text = STATUS_TEXT.get(status, status)
+        item.setText(0, title)
+        item.setText(1, status_text)
+        item.setToolTip(0, f"{title} — {status_text}")
+        brush = QBrush(QColor(STATUS_COLOUR.get(status, "#333333")))
+        font = item.font(0)
+        font.setBold(status in ("urgent", "confirmed", "supported"))
+        for column in (0, 1):
+            item.setForeground(column, brush)
+            item.setFont(column, font)
+        item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{title}, {status_text}")
+        while item.childCount() > len(children):
+            item.removeChild(item.child(item.childCount() - 1))
+        for index, (label, text) in enumerate(children):
+            child = item.child(index) if index < item.childCount() else None
+            if child is None:
+                child = QTreeWidgetItem(item)
+                child.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            child.setText(0, f"{label}: {text}")
+            child.setToolTip(0, text)
+            child.setFirstColumnSpanned(True)
+
+    def _show_next_tests(self, assessment: Assessment) -> None:
+        if assessment.next_tests:
+            lines = []
+            for test in assessment.next_tests[:6]:
+                urgent = " <b>(urgent)</b>" if test.urgent else ""
+                lines.append(f"• {test.name}{urgent}: {test.reason}")
+            html = "<b>Next tests</b><br>" + "<br>".join(lines)
+        else:
+            html = "<b>Next tests</b><br>None suggested."
+        if html != self._next_html:
+            self._next_html = html
+            self.next_tests.setText(html)

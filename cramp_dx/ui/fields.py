@@ -1,0 +1,190 @@
+"""Small form fields that validate inline and emit `changed(key, value)` only for a valid
+value the user entered; `set_value` shows a stored value without emitting."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+
+class _Field(QWidget):
+    changed = Signal(object, object)
+
+    def __init__(self, key: tuple[str, ...], label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.label_text = label
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+
+class TextField(_Field):
+    def __init__(
+        self,
+        key: tuple[str, ...],
+        label: str,
+        parent: QWidget | None = None,
+        required: bool = False,
+        placeholder: str = "",
+    ) -> None:
+        super().__init__(key, label, parent)
+        self.required = required
+        self.edit = QLineEdit()
+        self.edit.setAccessibleName(label)
+        self.edit.setPlaceholderText(placeholder)
+        self._layout.addWidget(self.edit)
+        self._layout.addWidget(self.error)
+        self._value: Any = None
+        self.edit.editingFinished.connect(self._commit)
+
+    def parse(self, text: str) -> Any:
+        text = text.strip()
+        if not text and self.required:
+            raise ValueError(f"{self.label_text} is required.")
+        return text or None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        self.edit.setText(self.format(value))
+        self.show_error("")
+
+    def value(self) -> Any:
+        return self._value
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.edit.setReadOnly(read_only)
+
+    def _commit(self) -> None:
+        if self.edit.isReadOnly():
+            return
+        try:
+            value = self.parse(self.edit.text())
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+        if value != self._value:
+            self._value = value
+            self.changed.emit(self.key, value)
+
+
+class DateField(TextField):
+    def __init__(
+        self, key: tuple[str, ...], label: str, parent: QWidget | None = None,
+        required: bool = False,
+    ) -> None:
+        super().__init__(key, label, parent, required, placeholder="YYYY-MM-DD")
+        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 40)
+
+    def parse(self, text: str) -> Any:
+        text = text.strip()
+        if not text:
+            if self.required:
+                raise ValueError(f"{self.label_text} is required (YYYY-MM-DD).")
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{self.label_text}: “{text}” is not a date; accepted: YYYY-MM-DD."
+            ) from None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+
+class NumberField(TextField):
+    def __init__(
+        self, key: tuple[str, ...], label: str, minimum: float, maximum: float,
+        integer: bool = False, parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(key, label, parent)
+        self.minimum, self.maximum, self.integer = minimum, maximum, integer
+        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("0") * 12)
+
+    def parse(self, text: str) -> Any:
+        text = text.strip().replace(",", ".")
+        if not text:
+            return None
+        kind = "a whole number" if self.integer else "a number"
+        accepted = f"{kind} from {self.minimum:g} to {self.maximum:g}"
+        try:
+            number: float = int(text) if self.integer else float(text)
+        except ValueError:
+            raise ValueError(f"{self.label_text}: “{text}”; accepted: {accepted}.") from None
+        if not self.minimum <= number <= self.maximum:
+            raise ValueError(
+                f"{self.label_text}: {number:g} is out of range; accepted: {accepted}."
+            )
+        return number
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else f"{value:g}"
+
+
+class LevelsField(TextField):
+    def __init__(self, key: tuple[str, ...], label: str, parent: QWidget | None = None) -> None:
+        super().__init__(key, label, parent, placeholder="e.g. L4-L5, L5-S1")
+
+    def parse(self, text: str) -> Any:
+        return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+
+    def format(self, value: Any) -> str:
+        return ", ".join(value or ())
+
+    def set_value(self, value: Any) -> None:
+        super().set_value(tuple(value or ()))
+
+
+class ChoiceField(_Field):
+    """A fixed list of ids shown with readable labels; the first entry may be "not recorded"."""
+
+    def __init__(
+        self, key: tuple[str, ...], label: str, choices: tuple[str, ...],
+        parent: QWidget | None = None, allow_none: bool = True,
+    ) -> None:
+        super().__init__(key, label, parent)
+        self.combo = QComboBox()
+        self.combo.setAccessibleName(label)
+        if allow_none:
+            self.combo.addItem("not recorded", None)
+        for choice in choices:
+            self.combo.addItem(choice.replace("_", " "), choice)
+        self._layout.addWidget(self.combo)
+        self._layout.addWidget(self.error)
+        self._value: Any = None
+        self._read_only = False
+        self.combo.activated.connect(self._commit)
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        index = self.combo.findData(value)
+        self.combo.setCurrentIndex(max(index, 0))
+
+    def value(self) -> Any:
+        return self._value
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        self.combo.setEnabled(not read_only)
+
+    def _commit(self) -> None:
+        value = self.combo.currentData()
+        if value != self._value:
+            self._value = value
+            self.changed.emit(self.key, value)

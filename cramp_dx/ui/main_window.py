@@ -1,0 +1,402 @@
+"""The window: sign-in, lock screen and the workspace (patient list + open visit), with the
+auto-lock, the menu shortcuts and the status bar (save state, who is signed in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from cramp_dx.errors import CrampDxError
+from cramp_dx.settings import Settings, save_settings
+from cramp_dx.ui.idle import IdleWatcher
+from cramp_dx.ui.lock_screen import LockScreen
+from cramp_dx.ui.new_patient_dialog import NewPatientDialog
+from cramp_dx.ui.patient_list import PatientList
+from cramp_dx.ui.pdf_preview import PdfPreview
+from cramp_dx.ui.save_indicator import SaveIndicator
+from cramp_dx.ui.settings_dialog import SettingsDialog
+from cramp_dx.ui.sign_in import SignInWidget
+from cramp_dx.ui.visit_page import VisitPage
+
+SIGN_IN, LOCKED, WORKSPACE = 0, 1, 2
+TITLE = "cramp_dx"
+PREBUILD_DELAY_MS = 300  # build the workup page once the patient list has been painted
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        database: Any,
+        kb: Any,
+        settings: Settings,
+        *,
+        idle_ms: int | None = None,
+        persist_settings: bool = True,
+        offer_demo: Callable[[Any], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(TITLE)
+        self.database = database
+        self.kb = kb
+        self.settings = settings
+        self.persist_settings = persist_settings
+        self.services: Any = None
+        self.account: Any = None
+        self.preview: PdfPreview | None = None
+        self._hidden_dialogs: list[QWidget] = []
+        self._offer_demo = offer_demo or self._ask_demo
+
+        self.pages = QStackedWidget()
+        self.sign_in = SignInWidget(settings.last_user)
+        self.lock_screen = LockScreen()
+        self.save_indicator = SaveIndicator()
+        self.patient_list = PatientList()
+        self.placeholder = QLabel("Open a patient from the list, or add one with Ctrl+N.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self._visit_page: VisitPage | None = None
+        self.detail = QStackedWidget()
+        self.detail.addWidget(self.placeholder)
+        self.workspace = QSplitter(Qt.Orientation.Horizontal)
+        self.workspace.setObjectName("workspace")
+        self.workspace.addWidget(self.patient_list)
+        self.workspace.addWidget(self.detail)
+        self.workspace.setStretchFactor(0, 1)
+        self.workspace.setStretchFactor(1, 4)
+        self.workspace.setChildrenCollapsible(True)
+        self.pages.addWidget(self.sign_in)
+        self.pages.addWidget(self.lock_screen)
+        self.pages.addWidget(self.workspace)
+        self.setCentralWidget(self.pages)
+
+        self.user_label = QLabel()
+        self.statusBar().addPermanentWidget(self.save_indicator)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        minutes_ms = settings.idle_lock_minutes * 60_000
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes_ms, self)
+        self._idle_injected = idle_ms is not None
+        self.idle.idle.connect(self.lock)
+
+        self._build_actions()
+        self.sign_in.submitted.connect(self._sign_in)
+        self.sign_in.setup_submitted.connect(self._create_first_account)
+        self.lock_screen.unlock_requested.connect(self.unlock)
+        self.lock_screen.sign_out_requested.connect(self.sign_out)
+        self.patient_list.open_requested.connect(self.open_patient)
+        self.patient_list.new_requested.connect(self.new_patient)
+        self._show_page(SIGN_IN)
+        self.resize(1500, 950)
+
+    # -- the visit page is built on first use (or just after sign-in, once the list shows) ----
+    @property
+    def visit_page(self) -> VisitPage:
+        if self._visit_page is None:
+            page = VisitPage(self.kb, lambda: self.settings, self.save_indicator)
+            page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            page.pdf_ready.connect(self.show_pdf)
+            page.visit_changed.connect(self._update_title)
+            self.detail.addWidget(page)
+            self._visit_page = page
+        return self._visit_page
+
+    def _has_visit(self) -> bool:
+        return self._visit_page is not None and self._visit_page.session is not None
+
+    def _prebuild(self) -> None:
+        if self.pages.currentIndex() == WORKSPACE:
+            _ = self.visit_page
+
+    # -- actions -----------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.workspace_actions: list[QAction] = []
+
+        def add(text: str, shortcut: QKeySequence | str | None, slot: Callable[[], Any],
+                workspace: bool = True) -> QAction:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)
+            if workspace:
+                self.workspace_actions.append(action)
+            return action
+
+        self.new_patient_action = add("&New patient", QKeySequence.StandardKey.New,
+                                      self.new_patient)
+        self.find_action = add("&Find patient", QKeySequence.StandardKey.Find,
+                               self.focus_search)
+        self.pdf_action = add("Summary &PDF…", QKeySequence.StandardKey.Print, self.print_summary)
+        menu.addSeparator()
+        self.settings_action = add("&Settings…", "Ctrl+,", self.open_settings)
+        self.lock_action = add("&Lock now", "Ctrl+L", self.lock)
+        self.sign_out_action = add("Sign &out", None, self.sign_out)
+        menu.addSeparator()
+        add("&Quit", QKeySequence.StandardKey.Quit, self.close, workspace=False)
+
+    def _show_page(self, page: int) -> None:
+        self.pages.setCurrentIndex(page)
+        for action in self.workspace_actions:
+            action.setEnabled(page == WORKSPACE)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        page = self.pages.currentIndex()
+        if page == LOCKED:
+            self.setWindowTitle(f"{TITLE} — locked")
+        elif page == WORKSPACE and self._has_visit():
+            self.setWindowTitle(f"{TITLE} — {self.visit_page.header.name.text()}".replace(
+                "<b style='font-size:large'>", "").replace("</b>", ""))
+        else:
+            self.setWindowTitle(TITLE)
+
+    # -- signing in, locking -----------------------------------------------------------------
+    def check_first_run(self) -> None:
+        """No account in the record yet: the sign-in page creates the first one."""
+        from cramp_dx.services import Services
+
+        self.sign_in.set_setup_mode(not Services.has_accounts(self.database))
+        self.sign_in.focus_first()
+
+    def _create_first_account(
+        self, username: str, password: str, display_name: str, role: str
+    ) -> None:
+        from cramp_dx.services import Services
+
+        try:
+            Services.create_account(self.database, username, password, role, display_name)
+        except CrampDxError as exc:
+            problems = getattr(exc, "problems", None)
+            self.sign_in.show_error("\n".join(map(str, problems)) if problems else str(exc))
+            return
+        self.sign_in.set_setup_mode(False)
+        self._sign_in(username, password)
+
+    def _sign_in(self, username: str, password: str) -> None:
+        from cramp_dx.services import AuthError, Services
+
+        try:
+            account = Services.authenticate(self.database, username, password)
+        except AuthError:
+            self.sign_in.show_error("Unknown user or wrong password.")
+            return
+        except CrampDxError as exc:
+            self.sign_in.show_error(str(exc))
+            return
+        self.account = account
+        self.services = Services(self.database, account)
+        self.sign_in.reset()
+        self.user_label.setText(f"{account.display_name} ({account.role})")
+        if self.settings.last_user != username:
+            self.settings = self.settings.with_changes(last_user=username)
+            self._save_settings()
+        self.patient_list.set_services(self.services)
+        self.detail.setCurrentWidget(self.placeholder)
+        self._show_page(WORKSPACE)
+        self.idle.start()
+        wants_demo = not self.patient_list.rows and account.role in ("nurse", "physician")
+        if wants_demo and self._offer_demo(self):
+            self.patient_list.refresh()
+        self.patient_list.search.setFocus()
+        QTimer.singleShot(PREBUILD_DELAY_MS, self._prebuild)
+
+    def lock(self) -> None:
+        """Hide every patient detail (pending edits are saved first, dialogs hidden)."""
+        if self.pages.currentIndex() != WORKSPACE:
+            return
+        if self._visit_page is not None:
+            self._visit_page.flush()
+        self.idle.stop()
+        self._hidden_dialogs = [
+            w for w in self.findChildren(QDialog) if w.isVisible()
+        ]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.lock_screen.show_for(self.account.display_name)
+        self._show_page(LOCKED)
+        self.lock_screen.password.setFocus()
+        self.locked.emit()
+
+    def unlock(self, password: str) -> None:
+        from cramp_dx.services import AuthError, Services
+
+        try:
+            Services.authenticate(self.database, self.account.username, password)
+        except (AuthError, CrampDxError):
+            self.lock_screen.show_error("Wrong password. Patient details stay hidden.")
+            return
+        self._show_page(WORKSPACE)
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs = []
+        self.idle.start()
+        self.unlocked.emit()
+
+    def sign_out(self) -> None:
+        if self._visit_page is not None and not self._visit_page.close_visit():
+            if self.pages.currentIndex() == LOCKED:
+                self.lock_screen.show_error(
+                    "A change could not be saved; unlock to resolve it before signing out."
+                )
+            return
+        for dialog in self.findChildren(QDialog):
+            dialog.close()
+        self._hidden_dialogs = []
+        self.idle.stop()
+        self.services = self.account = None
+        self.patient_list.clear()
+        self.detail.setCurrentWidget(self.placeholder)
+        self.user_label.clear()
+        self.save_indicator.set_state("idle")
+        self.sign_in.username.setText(self.settings.last_user or "")
+        self._show_page(SIGN_IN)
+        self.sign_in.focus_first()
+
+    def is_showing_patient_details(self) -> bool:
+        return self.pages.currentIndex() == WORKSPACE and self.workspace.isVisible()
+
+    # -- patients ----------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.patient_list.search.setFocus()
+        self.patient_list.search.selectAll()
+
+    def open_patient(self, patient_id: int) -> None:
+        try:
+            visits = self.services.list_visits(patient_id)
+            if visits:
+                latest = max(visits, key=lambda v: (v.visit_date, v.id))
+                record = self.services.load_visit(latest.id)
+            else:
+                record = self.services.create_visit(patient_id, date.today())
+        except CrampDxError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        self.open_record(record)
+
+    def open_record(self, record: Any) -> None:
+        if not self.visit_page.close_visit():
+            return
+        self.visit_page.open_visit(self.services, self.account, record)
+        self.detail.setCurrentWidget(self.visit_page)
+        self._update_title()
+        self.visit_page.editor.section_list.setFocus()
+
+    def new_patient(self) -> None:
+        if self.services is None:
+            return
+
+        def create(values: dict[str, Any]) -> Any:
+            from cramp_dx.case.model import Surgery
+
+            patient = self.services.create_patient(
+                values["mrn"], values["family_name"], values["given_name"],
+                values["birth_date"], values["sex"],
+            )
+            surgery = Surgery(date=values["surgery_date"], procedure=values["procedure"],
+                              levels=values["levels"])
+            return self.services.create_visit(patient.id, values["visit_date"], surgery)
+
+        dialog = NewPatientDialog(create, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._created(dialog.created))
+        dialog.open()
+        self.new_patient_dialog = dialog
+
+    def _created(self, record: Any) -> None:
+        self.patient_list.refresh()
+        self.open_record(record)
+        self.activateWindow()
+
+    # -- PDF, settings -----------------------------------------------------------------------
+    def print_summary(self) -> None:
+        if self._has_visit():
+            self.visit_page.generate_pdf()
+
+    def show_pdf(self, path: Path) -> None:
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = PdfPreview(path, self)
+        self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
+        self.preview.open()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog.saved))
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def _settings_saved(self, settings: Settings | None) -> None:
+        if settings is None:
+            return
+        self.settings = settings
+        if not self._idle_injected:
+            self.idle.set_interval_ms(settings.idle_lock_minutes * 60_000)
+        if self._visit_page is not None:
+            self._visit_page.reassess()
+        self.statusBar().showMessage("Settings saved.", 5000)
+
+    def _save_settings(self) -> None:
+        if not self.persist_settings:
+            return
+        try:
+            save_settings(self.settings)
+        except (CrampDxError, OSError) as exc:
+            self.statusBar().showMessage(f"Settings not saved: {exc}", 8000)
+
+    def _ask_demo(self, parent: QWidget) -> bool:
+        from cramp_dx.ui.demo import add_demo_patients, demo_available
+
+        if not demo_available():
+            return False
+        answer = QMessageBox.question(
+            parent, "Empty record",
+            "The record has no patients yet. Add the fictional demo patients to try the app?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            count = add_demo_patients(self.services)
+        except CrampDxError as exc:
+            self.statusBar().showMessage(f"Demo patients not added: {exc}", 10000)
+            return False
+        self.statusBar().showMessage(f"Added {count} demo patients.", 8000)
+        return True
+
+    # -- closing -----------------------------------------------------------------------------
+    def confirm_quit(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Unsaved change",
+            "A change could not be saved (see the message). Quit anyway and lose it?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        page = self._visit_page
+        if page is not None and not page.close_visit() and not self.confirm_quit():
+            event.ignore()
+            return
+        self.idle.detach()
+        event.accept()

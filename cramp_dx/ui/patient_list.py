@@ -1,0 +1,139 @@
+"""Patient list: search as you type by name, MRN or birth date; recent first; Ctrl+N adds a
+patient. Only the rows on screen are fetched (the service limits the query)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SEARCH_DELAY_MS = 150
+LIMIT = 50
+
+
+def patient_name(row: Any) -> str:
+    family = row.family_name or ""
+    given = row.given_name or ""
+    return f"{family.upper()}, {given}".strip(", ") or "(no name)"
+
+
+def age_on(birth: date | None, when: date) -> int | None:
+    if birth is None:
+        return None
+    return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+
+
+class PatientList(QWidget):
+    open_requested = Signal(int)  # patient id
+    new_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientList")
+        self.services: Any = None
+        self.search = QLineEdit()
+        self.search.setObjectName("patientSearch")
+        self.search.setPlaceholderText("Search name, MRN or birth date (YYYY-MM-DD)")
+        self.search.setAccessibleName("Search patients by name, MRN or birth date")
+        self.search.setClearButtonEnabled(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("patientTable")
+        self.table.setAccessibleName("Patients, most recent first")
+        self.table.setHorizontalHeaderLabels(("Name", "MRN", "Born"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.count = QLabel()
+        self.count.setObjectName("patientCount")
+        self.new_button = QPushButton("&New patient (Ctrl+N)")
+        self.new_button.setAccessibleName("New patient")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.new_button)
+        layout.addLayout(bottom)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textEdited.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._open_first)
+        self.table.activated.connect(lambda index: self._open_row(index.row()))
+        self.new_button.clicked.connect(self.new_requested)
+        self.rows: list[Any] = []
+
+    def set_services(self, services: Any) -> None:
+        self.services = services
+        self.search.clear()
+        self.refresh()
+
+    def clear(self) -> None:
+        self.services = None
+        self.rows = []
+        self.table.setRowCount(0)
+        self.search.clear()
+        self.count.clear()
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        if self.services is None:
+            return
+        text = self.search.text().strip()
+        rows = (self.services.search_patients(text, limit=LIMIT) if text
+                else self.services.recent_patients(limit=LIMIT))
+        self.show_rows(rows, searching=bool(text))
+
+    def show_rows(self, rows: list[Any], searching: bool) -> None:
+        self.rows = list(rows)
+        self.table.setUpdatesEnabled(False)
+        self.table.setRowCount(len(self.rows))
+        for index, row in enumerate(self.rows):
+            cells = (
+                patient_name(row),
+                row.mrn,
+                row.birth_date.isoformat() if row.birth_date else "",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, row.id)
+                self.table.setItem(index, column, item)
+        self.table.setUpdatesEnabled(True)
+        if searching:
+            self.count.setText(f"{len(self.rows)} found" + (" (first 50)" if len(self.rows)
+                                                             >= LIMIT else ""))
+        else:
+            self.count.setText("Most recent patients" if self.rows else "No patients yet")
+
+    def _open_first(self) -> None:
+        self.refresh()
+        if self.rows:
+            self._open_row(max(self.table.currentRow(), 0))
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.open_requested.emit(self.rows[row].id)

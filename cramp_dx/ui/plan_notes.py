@@ -1,0 +1,94 @@
+"""Plan and notes fields: the clinician-selected management notes for the PDF (SPEC section
+9) and the visit's free-text notes (saved as typed, after the autosave pause)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class PlanField(QGroupBox):
+    changed = Signal(object, object)
+
+    def __init__(self, items: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__("Management notes for the summary", parent)
+        self.key = ("plan",)
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        for item_id, label in items:
+            box = QCheckBox(label)
+            box.setObjectName(f"plan_{item_id}")
+            box.toggled.connect(self._toggled)
+            self.boxes[item_id] = box
+            layout.addWidget(box)
+        self._value: tuple[str, ...] = ()
+        self._updating = False
+
+    def value(self) -> tuple[str, ...]:
+        return self._value
+
+    def set_value(self, value: Any) -> None:
+        self._updating = True
+        self._value = tuple(value or ())
+        for item_id, box in self.boxes.items():
+            box.setChecked(item_id in self._value)
+        self._updating = False
+
+    def set_read_only(self, read_only: bool) -> None:
+        for box in self.boxes.values():
+            box.setEnabled(not read_only)
+
+    def _toggled(self) -> None:
+        if self._updating:
+            return
+        self._value = tuple(i for i, box in self.boxes.items() if box.isChecked())
+        self.changed.emit(self.key, self._value)
+
+
+class NotesField(QWidget):
+    changed = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = ("notes",)
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("notes")
+        self.edit.setAccessibleName("Visit notes")
+        self.edit.setTabChangesFocus(True)
+        self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 6)
+        label = QLabel("&Notes")
+        label.setBuddy(self.edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.edit)
+        self._value: str | None = None
+        self._updating = False
+        self.edit.textChanged.connect(self._typed)
+
+    def value(self) -> str | None:
+        return self._value
+
+    def set_value(self, value: Any) -> None:
+        self._updating = True
+        self._value = value
+        self.edit.setPlainText(value or "")
+        self._updating = False
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.edit.setReadOnly(read_only)
+
+    def _typed(self) -> None:
+        if self._updating:
+            return
+        self._value = self.edit.toPlainText() or None
+        self.changed.emit(self.key, self._value)

@@ -1,0 +1,39 @@
+"""The visible save state in the status bar: Unsaved / Saving… / Saved hh:mm:ss / problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+
+class SaveIndicator(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("saveIndicator")
+        self.setAccessibleName("Save state")
+        self.state = "idle"
+        self.set_state("idle")
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        """`state`: idle, pending, saving, saved, conflict, error, read_only."""
+        self.state = state
+        text = {
+            "idle": "",
+            "pending": "Unsaved changes…",
+            "saving": "Saving…",
+            "saved": f"Saved {datetime.now():%H:%M:%S}",
+            "conflict": "Not saved: conflict to resolve",
+            "error": "Not saved",
+            "read_only": "Signed: read-only",
+        }[state]
+        if detail:
+            text = f"{text}: {detail}" if text else detail
+        self.setText(text)
+        self.setProperty("state", state)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        if state == "saving":
+            # paint "Saving…" before the (short, synchronous) transaction runs
+            self.repaint()
+            QApplication.processEvents()

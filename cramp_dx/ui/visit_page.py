@@ -1,0 +1,450 @@
+"""The open visit: header, red-flag banner, the workup sections and, beside them, the live
+differential and Wells score. Every edit goes through a VisitSession (autosave via
+`Services.apply`); every change re-runs `cramp_dx.engine.assess` on the current workup."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cramp_dx.errors import CrampDxError, InputError
+from cramp_dx.ui.conflict_dialog import ConflictDialog
+from cramp_dx.ui.differential_panel import DifferentialPanel
+from cramp_dx.ui.patient_header import PatientHeader
+from cramp_dx.ui.red_flag_banner import RedFlagBanner
+from cramp_dx.ui.save_indicator import SaveIndicator
+from cramp_dx.ui.visit_editor import VisitEditor
+from cramp_dx.ui.visit_session import VisitSession
+from cramp_dx.ui.wells_panel import WellsPanel
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "(empty / not assessed)"
+    if value is True:
+        return "present"
+    if value is False:
+        return "absent"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "state"):
+        when = f" on {value.date.isoformat()}" if getattr(value, "date", None) else ""
+        return f"{value.state.replace('_', ' ')}{when}"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "(none)"
+    return str(value)
+
+
+class VisitPage(QWidget):
+    """`message(text)` goes to the status bar; `pdf_ready(path)` asks the window to preview."""
+
+    message = Signal(str)
+    pdf_ready = Signal(object)
+    visit_changed = Signal()
+
+    def __init__(
+        self,
+        kb: Any,
+        settings: Callable[[], Any],
+        save_indicator: SaveIndicator,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("visitPage")
+        self.kb = kb
+        self.settings = settings
+        self.save_indicator = save_indicator
+        self.services: Any = None
+        self.account: Any = None
+        self.session: VisitSession | None = None
+        self.assessment: Any = None
+        self.conflict_dialog: ConflictDialog | None = None
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        self.last_assess_ms = 0.0
+        self.error_box: QMessageBox | None = None
+
+        self.header = PatientHeader()
+        self.banner = RedFlagBanner()
+        self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names())
+        self.differential = DifferentialPanel({t.id: t.name for t in kb.tests.values()})
+        self.wells = WellsPanel()
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.setObjectName("sidePanel")
+        side.addWidget(self.differential)
+        wells_scroll = QScrollArea()
+        wells_scroll.setWidgetResizable(True)
+        wells_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        wells_scroll.setWidget(self.wells)
+        side.addWidget(wells_scroll)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.ready_button = QPushButton("Ready for &physician")
+        self.ready_button.setAccessibleName("Mark the intake ready for the physician")
+        self.sign_button = QPushButton("&Sign visit")
+        self.addendum_button = QPushButton("Add a&ddendum")
+        self.pdf_button = QPushButton("Summary &PDF (Ctrl+P)")
+        self.new_visit_button = QPushButton("New &visit")
+        self.signed_label = QLabel()
+        self.signed_label.setObjectName("signedLabel")
+        self.signed_label.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.signed_label, 1)
+        for button in (self.new_visit_button, self.pdf_button, self.ready_button,
+                       self.addendum_button, self.sign_button):
+            actions.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(actions)
+
+        QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.focus_first_flag,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.banner.setToolTip("Ctrl+Shift+A moves to the first flag to acknowledge")
+        self.editor.edited.connect(self._edited)
+        self.editor.labs.add_requested.connect(self._add_lab)
+        self.editor.labs.remove_requested.connect(self._remove_lab)
+        self.editor.medications.add_requested.connect(self._add_medication)
+        self.editor.medications.remove_requested.connect(self._remove_medication)
+        self.banner.acknowledge_requested.connect(self.acknowledge)
+        self.ready_button.clicked.connect(self.mark_ready)
+        self.sign_button.clicked.connect(self.sign)
+        self.addendum_button.clicked.connect(self.add_addendum)
+        self.pdf_button.clicked.connect(self.generate_pdf)
+        self.new_visit_button.clicked.connect(self.new_visit)
+
+    # -- opening and closing -----------------------------------------------------------------
+    @property
+    def is_physician(self) -> bool:
+        return self.account is not None and self.account.role == "physician"
+
+    def open_visit(self, services: Any, account: Any, record: Any) -> None:
+        self.close_visit()
+        self.services, self.account = services, account
+        self.session = VisitSession(services, record, parent=self)
+        self.session.record_changed.connect(self._show_record)
+        self.session.workup_changed.connect(self.reassess)
+        self.session.save_state.connect(self.save_indicator.set_state)
+        self.session.conflict.connect(self._conflict)
+        self.session.input_problem.connect(self._input_problem)
+        sections = list(self.editor.sections) if self.is_physician else [
+            s for s in self.editor.sections if s in self.editor.intake_sections
+        ]
+        self.editor.set_role_sections(sections)
+        self.differential.tree.collapseAll()
+        self._show_record(record)
+        self.reassess()
+        self.save_indicator.set_state("read_only" if self.session.read_only else "idle")
+
+    def close_visit(self) -> bool:
+        """Save what is pending; False (visit stays open) while something can't be saved."""
+        if self.session is None:
+            return True
+        if not self.session.flush():
+            self.message.emit("Resolve the unsaved change before leaving this visit.")
+            return False
+        self.session.deleteLater()
+        self.session = None
+        self.header.clear()
+        return True
+
+    def flush(self) -> bool:
+        return self.session is None or self.session.flush()
+
+    # -- showing -----------------------------------------------------------------------------
+    def _show_record(self, record: Any) -> None:
+        session = self.session
+        assert session is not None
+        self.editor.show_values(session.current_value, set(session.pending))
+        read_only = session.read_only
+        self.editor.set_read_only(read_only)
+        status = record.status
+        self.ready_button.setVisible(not self.is_physician and status == "intake")
+        self.sign_button.setVisible(self.is_physician and status != "signed")
+        self.addendum_button.setVisible(self.is_physician and status == "signed")
+        if status == "signed":
+            at = record.signed_at.strftime("%Y-%m-%d %H:%M") if record.signed_at else ""
+            text = f"Signed by {record.signed_by} {at}. Read-only; changes go in an addendum."
+            if record.addenda:
+                text += f" {len(record.addenda)} addendum(s)."
+            self.signed_label.setText(text)
+        elif status == "ready_for_review":
+            self.signed_label.setText("Intake complete: ready for the physician.")
+        else:
+            self.signed_label.setText("")
+        self.visit_changed.emit()
+
+    def reassess(self) -> None:
+        """Re-rank on the current workup (saved + pending) and redraw what changed."""
+        if self.session is None:
+            return
+        from cramp_dx.engine import assess
+
+        started = time.perf_counter()
+        workup = self.session.current_workup()
+        settings = self.settings()
+        try:
+            assessment = assess(workup, self.kb, lab_ranges=settings.lab_ranges or None)
+        except CrampDxError as exc:
+            self.message.emit(f"Could not assess: {exc}")
+            return
+        self.assessment = assessment
+        record = self.session.record
+        self.header.show_visit(_with_workup(record, workup), assessment.weeks_since_surgery)
+        self.banner.show_flags(
+            assessment.red_flags, tuple(record.acknowledged_red_flags),
+            read_only=self.session.read_only or not self.is_physician,
+        )
+        self.differential.show_assessment(assessment)
+        self.wells.show_wells(assessment.wells)
+        self.editor.labs.show_labs(workup.labs, assessment.lab_flags, workup.patient.sex)
+        self.editor.medications.show_medications(
+            workup.medications, assessment.medication_flags, assessment.warnings
+        )
+        self.last_assess_ms = (time.perf_counter() - started) * 1000
+
+    # -- edits -------------------------------------------------------------------------------
+    def _edited(self, key: tuple, value: Any) -> None:
+        if self.session is not None:
+            self.session.edit(key, value)
+
+    def _run(self, change: Any) -> str | None:
+        """Apply a list change now; the problem text if it was refused."""
+        if self.session is None:
+            return "No visit is open."
+        if self.session.run(change):
+            return None
+        return self.session.last_error or "Not saved."
+
+    def _add_lab(self, lab: Any) -> None:
+        from cramp_dx.services.changes import AddLab
+
+        problem = self._run(AddLab(lab))
+        if problem is None:
+            self.editor.labs.entry_accepted()
+        else:
+            self.editor.labs.show_entry_error(problem)
+
+    def _remove_lab(self, index: int) -> None:
+        from cramp_dx.services.changes import RemoveLab
+
+        assert self.session is not None
+        labs = self.session.record.workup.labs
+        if 0 <= index < len(labs):
+            self._run(RemoveLab(index, labs[index]))
+
+    def _add_medication(self, medication: Any) -> None:
+        from cramp_dx.services.changes import AddMedication
+
+        problem = self._run(AddMedication(medication))
+        if problem is None:
+            self.editor.medications.entry_accepted()
+        else:
+            self.editor.medications.show_entry_error(problem)
+
+    def _remove_medication(self, index: int) -> None:
+        from cramp_dx.services.changes import RemoveMedication
+
+        assert self.session is not None
+        meds = self.session.record.workup.medications
+        if 0 <= index < len(meds):
+            self._run(RemoveMedication(index, meds[index]))
+
+    def focus_first_flag(self) -> None:
+        for flag_id in self.banner.unacknowledged_ids():
+            self.banner.findChild(QPushButton, f"ack_{flag_id}").setFocus()
+            return
+
+    def acknowledge(self, flag_id: str) -> None:
+        from cramp_dx.services.changes import AcknowledgeRedFlag
+
+        problem = self._run(AcknowledgeRedFlag(flag_id))
+        if problem:
+            self.message.emit(problem)
+        else:
+            self.message.emit(f"Red flag acknowledged: {self.kb.red_flag_title(flag_id)}")
+            self.reassess()
+
+    def _input_problem(self, key: tuple, message: str) -> None:
+        widget = self.editor.widget_for(key)
+        if widget is not None and hasattr(widget, "show_error"):
+            widget.show_error(message)
+        self.message.emit(message)
+
+    def _conflict(self, edit: Any, error: Any) -> None:
+        label = _field_label(self.kb, edit.key)
+        dialog = ConflictDialog(label, _describe(edit.value), _describe(error.theirs), self)
+        self.conflict_dialog = dialog
+
+        def resolved(keep_mine: bool) -> None:
+            self.conflict_dialog = None
+            assert self.session is not None
+            self.session.resolve_conflict(keep_mine, error.current)
+            dialog.deleteLater()
+
+        dialog.resolved.connect(resolved)
+        dialog.open()
+
+    # -- visit actions -----------------------------------------------------------------------
+    def _action(self, call: Callable[[], Any]) -> bool:
+        assert self.session is not None
+        if not self.session.flush():
+            self.message.emit("Resolve the unsaved change first.")
+            return False
+        try:
+            result = call()
+        except (InputError, CrampDxError) as exc:
+            self._error_box(str(exc))
+            return False
+        record = result if hasattr(result, "workup") else self.services.load_visit(
+            self.session.visit_id)
+        self.session.replace_record(record)
+        return True
+
+    def mark_ready(self) -> None:
+        if self.session is not None and self._action(
+            lambda: self.services.mark_ready(self.session.visit_id)
+        ):
+            self.message.emit("Marked ready for the physician.")
+
+    def sign(self) -> None:
+        if self.session is None or self.assessment is None:
+            return
+        open_flags = [f.title for f in self.assessment.red_flags
+                      if f.id not in self.session.record.acknowledged_red_flags]
+        if open_flags:
+            self._error_box("Acknowledge the red flags before signing: " + "; ".join(open_flags))
+            return
+        if not self.confirm("Sign this visit?",
+                            "After signing the visit is read-only; later changes are added "
+                            "as an addendum."):
+            return
+        if self._action(lambda: self.services.sign(self.session.visit_id)):
+            self.message.emit("Visit signed.")
+
+    def add_addendum(self) -> None:
+        if self.session is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Addendum text:")
+        if ok and text.strip():
+            self.add_addendum_text(text.strip())
+
+    def add_addendum_text(self, text: str) -> None:
+        if self.session is not None and self._action(
+            lambda: self.services.add_addendum(self.session.visit_id, text)
+        ):
+            self.message.emit("Addendum added.")
+
+    def new_visit(self) -> None:
+        if self.session is None or not self.session.flush():
+            return
+        from datetime import date
+
+        record = self.session.record
+        try:
+            new = self.services.create_visit(record.patient_id, date.today(),
+                                             record.workup.surgery)
+            loaded = new if hasattr(new, "workup") else self.services.load_visit(new.id)
+        except CrampDxError as exc:
+            self._error_box(str(exc))
+            return
+        self.open_visit(self.services, self.account, loaded)
+        self.message.emit("New visit opened.")
+
+    def generate_pdf(self) -> Path | None:
+        if self.session is None or self.assessment is None:
+            return None
+        if not self.session.flush():
+            self.message.emit("Resolve the unsaved change first.")
+            return None
+        from cramp_dx.paths import data_dir
+        from cramp_dx.report import ReportContext, build_report, meta_from_record
+
+        record = self.session.record
+        workup = record.workup
+        settings = self.settings()
+        folder = data_dir() / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"cramp_dx-{workup.patient.mrn or record.patient_id}-{workup.visit.date}"
+        path = folder / f"{name}-v{record.version}.pdf"
+        context = ReportContext(
+            workup, self.assessment, self.kb,
+            meta_from_record(record, clinician=getattr(self.account, "display_name", None)),
+            settings.letterhead,
+        )
+        try:
+            build_report(context, path)
+            if hasattr(self.services, "record_pdf"):
+                self.services.record_pdf(record.id, str(path))
+        except (CrampDxError, OSError, ValueError) as exc:
+            self._error_box(f"The summary could not be written: {exc}")
+            return None
+        self.message.emit(f"Summary written to {path}")
+        self.pdf_ready.emit(path)
+        return path
+
+    # -- small helpers -----------------------------------------------------------------------
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _error_box(self, text: str) -> None:
+        self.message.emit(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, "cramp_dx", text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("visitMessage")
+        box.open()
+        self.error_box = box
+
+
+def _with_workup(record: Any, workup: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(record, workup=workup) if workup is not record.workup else record
+
+
+def _field_label(kb: Any, key: tuple) -> str:
+    kind = key[0]
+    if kind == "finding":
+        return kb.finding_label(key[1])
+    if kind == "measurement":
+        return kb.measurement_label(key[1])[0]
+    if kind == "order":
+        test = kb.tests.get(key[1])
+        return f"Order: {test.name if test else key[1]}"
+    if kind in ("patient", "surgery", "visit"):
+        return f"{kind.capitalize()}: {key[1].replace('_', ' ')}"
+    if kind == "notes":
+        return "Notes"
+    if kind == "plan":
+        return "Management notes"
+    return " ".join(key)
