@@ -77,6 +77,16 @@ def test_right_to_left_and_emoji_do_not_crash() -> None:
     assert render_pdf(ctx).startswith(b"%PDF")
 
 
+def test_right_to_left_names_are_drawn_in_reading_order(tmp_path: Path) -> None:
+    # ReportLab draws glyphs left to right; the Hebrew name must come out right to left, i.e.
+    # the drawn (visual) string is the logical one reversed, not the logical one as typed.
+    name = "כהן"
+    pages = page_texts(build_report(with_patient(hand_context(), family_name=name), tmp_path / "r.pdf"))
+    text = "".join(pages)
+    assert name[::-1] in text
+    assert name not in text
+
+
 def test_control_characters_do_not_crash() -> None:
     ctx = with_notes(hand_context(), "a\x00b\x0bc\ud800d\x1be\r\nf\u2028g")
     assert render_pdf(ctx).startswith(b"%PDF")

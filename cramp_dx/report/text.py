@@ -16,7 +16,21 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 
+# Hebrew, Arabic, Syriac, Thaana, N'Ko and the RTL presentation forms
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
 EMPTY = "—"
+
+
+def visual(line: str) -> str:
+    """A line holding right-to-left script, reordered for display and with Arabic letters
+    joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged."""
+    if not _RTL.search(line):
+        return line
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(line))
 
 
 def clean(text: object) -> str:
@@ -24,7 +38,8 @@ def clean(text: object) -> str:
     value = "" if text is None else str(text)
     value = _NEWLINES.sub("\n", value)
     value = _UNPRINTABLE.sub("\ufffd", value)
-    return unicodedata.normalize("NFC", value.replace("\t", " "))
+    value = unicodedata.normalize("NFC", value.replace("\t", " "))
+    return "\n".join(visual(line) for line in value.split("\n"))
 
 
 def escape(text: str) -> str:
