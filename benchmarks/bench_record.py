@@ -8,6 +8,7 @@ the same work done with the bare `sqlite3` module in the same process.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import statistics
@@ -177,7 +178,11 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--keep", help="folder for the database (default: a temp folder)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (same 100,000 patients)")
+    parser.add_argument("--json", action="store_true", help="print rows as JSON (benchmarks/run_all.py)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 60
     folder = Path(args.keep or tempfile.mkdtemp(prefix="cramp_dx_bench_"))
     path = folder / "bench.sqlite3"
     path.unlink(missing_ok=True)
@@ -189,7 +194,8 @@ def main() -> int:
     svc = Services(db, doc)
     raw = raw_connection(path)
     visits = args.patients * 3
-    print(f"generated {args.patients:,} patients and {visits:,} visits in {seconds:.1f} s")
+    if not args.json:
+        print(f"generated {args.patients:,} patients and {visits:,} visits in {seconds:.1f} s")
     rng = random.Random(11)
     prefixes = [name_key(rng.choice(FAMILY))[:3] + rng.choice(SYLLABLES) for _ in range(args.runs)]
     mrns = [f"MRN{rng.randrange(1, args.patients):07d}" for _ in range(args.runs)]
@@ -270,6 +276,20 @@ def main() -> int:
         ("save one field + audit row", 5.0, median_ms(app_save, args.runs), median_ms(raw_save, args.runs)),
     ]
     commit = median_ms(bare_commit, args.runs)
+    if args.json:
+        out = [
+            {"benchmark": f"record: {name} ({args.patients:,} patients, {visits:,} visits, SQLite)",
+             "value": round(app, 2), "unit": "ms", "baseline": round(bare, 3), "ratio": round(app / bare, 1),
+             "target": f"≤ {target:g} ms", "ok": app <= target}
+            for name, target, app, bare in rows
+        ]
+        out.append({"benchmark": "record: save one field + audit row vs a bare sqlite3 commit",
+                    "value": round(rows[-1][2], 2), "unit": "ms", "baseline": round(commit, 3),
+                    "ratio": round(rows[-1][2] / commit, 1), "target": "≤ 5 ms", "ok": rows[-1][2] <= 5})
+        print(json.dumps(out))
+        raw.close()
+        db.dispose()
+        return 0
     print(f"{'operation':<28} {'median ms':>10} {'target':>8} {'raw sqlite3':>12} {'ratio':>7}")
     failed = False
     for name, target, app, bare in rows:

@@ -71,8 +71,16 @@ def main() -> int:
         unit = f" {row['unit']}" if row.get("unit") else ""
         base = f"{row['baseline']}{unit}" if row.get("baseline") is not None else "—"
         ratio = f"{row['ratio']}×" if row.get("ratio") is not None else "—"
-        table.append([row["benchmark"], f"{row['value']}{unit}", base, ratio, row.get("target", ""),
-                      "yes" if row.get("ok") else "NO"])
+        table.append(
+            [
+                row["benchmark"],
+                f"{row['value']}{unit}",
+                base,
+                ratio,
+                row.get("target", ""),
+                "yes" if row.get("ok") else "NO",
+            ]
+        )
     if args.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
