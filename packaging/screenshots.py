@@ -25,7 +25,6 @@ def main() -> int:
     os.environ["CRAMP_DX_CONFIG_DIR"] = str(home / "config")
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from cramp_dx.case.io import read_case
     from cramp_dx.paths import resources_dir
