@@ -13,24 +13,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cramp_dx.case.io import read_case
-    from cramp_dx.paths import resources_dir
-    from cramp_dx.services import NotFoundError
-
-    cases = sorted((resources_dir() / "demo").glob("*.json"))
     database = open_record(args)
     try:
-        services = sign_in(args, database)
-        for path in cases:
-            workup = read_case(path)
-            mrn = workup.patient.mrn or ""
-            try:
-                services.find_patient(mrn)
-            except NotFoundError:
-                record = services.import_case(workup)
-                print(f"added {mrn} {workup.patient.family_name}, visit {record.id}")
+        for demo in sign_in(args, database).add_demo_patients():
+            if demo.added:
+                print(f"added {demo.mrn} {demo.family_name}, visit {demo.visit_id}")
             else:
-                print(f"{mrn} is already in the record")
+                print(f"{demo.mrn} is already in the record")
     finally:
         database.dispose()
     return 0

@@ -46,6 +46,28 @@ class VisitRow:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierLab:
+    """One lab result from another visit of the patient: `collected` is its collection date,
+    or the visit date when none was recorded."""
+
+    collected: date
+    value: float
+    unit: str
+    visit_id: int
+    visit_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPatient:
+    """One fictional demo case: `added` with its new visit, or already in the record."""
+
+    mrn: str
+    family_name: str | None
+    added: bool
+    visit_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AddendumRow:
     id: int
     author: str

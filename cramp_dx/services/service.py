@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
 from cramp_dx.errors import InputError, Problem
@@ -55,6 +55,8 @@ from cramp_dx.services.records import (
     Account,
     AddendumRow,
     AuditEntry,
+    DemoPatient,
+    EarlierLab,
     PatientRow,
     VisitRecord,
     VisitRow,
@@ -199,8 +201,7 @@ class Services:
 
     @staticmethod
     def has_accounts(database: Database) -> bool:
-        with _read(database) as session:
-            return session.execute(select(m.Account.id).limit(1)).first() is not None
+        return database.has_accounts()
 
     def list_accounts(self) -> list[Account]:
         require_admin(self.account, "list accounts")
@@ -363,6 +364,37 @@ class Services:
 
     # --- visits ---------------------------------------------------------------------------
 
+    def lab_history(
+        self, patient_id: int, before_visit_id: int | None = None
+    ) -> dict[str, list[EarlierLab]]:
+        """The patient's lab results by lab id, oldest first, in one query. With
+        `before_visit_id`: only from the visits before that one (an earlier visit date, or the
+        same date and created earlier), so a visit shows what was known before it."""
+        lab, visit = m.VisitLab, m.Visit
+        query = (
+            select(lab.test, lab.value, lab.unit, lab.collected, visit.id, visit.visit_date)
+            .join(visit, visit.id == lab.visit_id)
+            .where(visit.patient_id == patient_id)
+        )
+        if before_visit_id is not None:
+            ref = aliased(m.Visit)
+            query = query.join(ref, ref.id == before_visit_id).where(
+                or_(
+                    visit.visit_date < ref.visit_date,
+                    and_(visit.visit_date == ref.visit_date, visit.id < ref.id),
+                )
+            )
+        query = query.order_by(
+            func.coalesce(lab.collected, visit.visit_date), visit.id, lab.position
+        )
+        history: dict[str, list[EarlierLab]] = {}
+        with _read(self.db) as session:
+            for test, value, unit, collected, visit_id, visit_date in session.execute(query):
+                history.setdefault(test, []).append(
+                    EarlierLab(collected or visit_date, value, unit, visit_id, visit_date)
+                )
+        return history
+
     def list_visits(self, patient_id: int) -> list[VisitRow]:
         with _read(self.db) as session:
             rows = session.execute(
@@ -434,6 +466,31 @@ class Services:
                 surgery = surgery_of(latest)
             workup = Workup(surgery=surgery, visit=Visit(date=visit_date))
             return self._insert_visit(session, patient, workup, action="create")
+
+    @staticmethod
+    def demo_cases() -> list[Path]:
+        """The fictional demo cases shipped in resources/demo/, in name order."""
+        from cramp_dx.paths import resources_dir
+
+        return sorted((resources_dir() / "demo").glob("*.json"))
+
+    def add_demo_patients(self) -> list[DemoPatient]:
+        """Import each demo case whose MRN is not in the record yet (one transaction each,
+        as `import_case`); patients already there are left alone."""
+        from cramp_dx.case.io import read_case
+
+        results = []
+        for path in self.demo_cases():
+            workup = read_case(path)
+            mrn = workup.patient.mrn or ""
+            try:
+                self.find_patient(mrn)
+            except NotFoundError:
+                record = self.import_case(workup)
+                results.append(DemoPatient(mrn, workup.patient.family_name, True, record.id))
+            else:
+                results.append(DemoPatient(mrn, workup.patient.family_name, False))
+        return results
 
     def import_case(self, workup: Workup) -> VisitRecord:
         """A case file as a new visit; the patient is matched by MRN or created."""

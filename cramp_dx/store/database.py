@@ -11,15 +11,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
 from cramp_dx.store import migrate
 from cramp_dx.store.errors import NewerSchemaError, StoreError
 from cramp_dx.store.filesystems import is_network_path
+
+if TYPE_CHECKING:
+    # the ORM is imported on first use: the desktop app's sign-in page needs only the engine
+    from sqlalchemy.orm import Session
 
 DEFAULT_FILENAME = "cramp_dx.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -46,9 +50,13 @@ class Database:
         return self.dialect == "sqlite"
 
     def session(self) -> Session:
+        from sqlalchemy.orm import Session
+
         return Session(self.engine, expire_on_commit=False)
 
     def write_session(self) -> Session:
+        from sqlalchemy.orm import Session
+
         return Session(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -58,6 +66,12 @@ class Database:
         """One write transaction: committed on success, rolled back on any error."""
         with self.write_session() as session, session.begin():
             yield session
+
+    def has_accounts(self) -> bool:
+        """Whether any clinician account exists (a first run has none). A plain query, so the
+        sign-in page can be shown before the ORM and the models are loaded."""
+        with self.engine.connect() as connection:
+            return connection.execute(text("SELECT 1 FROM account LIMIT 1")).first() is not None
 
     def describe(self) -> str:
         return str(self.path) if self.path else self.url.render_as_string(hide_password=True)

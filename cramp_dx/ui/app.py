@@ -26,11 +26,11 @@ def create_window(
     database: Any, settings: Settings, *, idle_ms: int | None = None,
     persist_settings: bool = True, offer_demo: Any = None,
 ) -> Any:
-    """The main window on an open database, showing sign-in (or first-account setup)."""
-    from cramp_dx.knowledge import load_knowledge
+    """The main window on an open database, showing sign-in (or first-account setup). The
+    knowledge base is loaded after the sign-in page shows (see MainWindow._warm_up)."""
     from cramp_dx.ui.main_window import MainWindow
 
-    window = MainWindow(database, load_knowledge(), settings, idle_ms=idle_ms,
+    window = MainWindow(database, None, settings, idle_ms=idle_ms,
                         persist_settings=persist_settings, offer_demo=offer_demo)
     window.check_first_run()
     return window

@@ -1,15 +1,18 @@
-"""The live differential: ranked items with status, an expandable "why" (supporting,
-against, what settles it) and the next tests. Updated in place: only rows whose content
-or position changed are touched."""
+"""The live differential: ranked items with status, an expandable "why" (each supporting and
+each against reason on its own line, what settles it) and the next tests. Every line wraps to
+the panel's width, never cut short with "…". Updated in place: only rows whose content or
+position changed are touched."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -41,10 +44,8 @@ def _row_content(rank: int, item: DifferentialResult, test_names: dict[str, str]
     icd = item.icd10 + (f" ({item.icd10_note})" if item.icd10_note else "")
     title = f"{rank}. {item.name}"
     children = []
-    if item.supporting:
-        children.append(("Supports", "; ".join(item.supporting)))
-    if item.against:
-        children.append(("Against", "; ".join(item.against)))
+    children.extend(("Supports", reason) for reason in item.supporting)
+    children.extend(("Against", reason) for reason in item.against)
     if item.settled_by:
         children.append(
             ("Settled by", "; ".join(test_names.get(t, t) for t in item.settled_by))
@@ -57,6 +58,46 @@ def _row_content(rank: int, item: DifferentialResult, test_names: dict[str, str]
     return title, item.status, tuple(children)
 
 
+class WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to the width they are shown in (Qt's default asks
+    for one line and elides the rest)."""
+
+    PADDING = 8
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def text_width(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        if depth:  # child rows span every column
+            width = self.tree.viewport().width() - self.tree.indentation() * (depth + 1)
+        else:
+            width = self.tree.columnWidth(index.column()) - self.tree.indentation()
+        return max(width - self.PADDING, 40)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        bounds = option.fontMetrics.boundingRect(  # type: ignore[attr-defined]
+            QRect(0, 0, self.text_width(index), 1_000_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(size.width(), max(size.height(), bounds.height() + self.PADDING // 2))
+
+
+class WrappingTree(QTreeWidget):
+    """Re-measures the wrapped rows when its width changes."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
+
+
 class DifferentialPanel(QWidget):
     def __init__(self, test_names: dict[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,7 +105,7 @@ class DifferentialPanel(QWidget):
         self.test_names = dict(test_names or {})
         self.heading = QLabel("<b>Differential</b> (decision support — consider, not conclude)")
         self.heading.setWordWrap(True)
-        self.tree = QTreeWidget()
+        self.tree = WrappingTree()
         self.tree.setObjectName("differentialTree")
         self.tree.setAccessibleName("Ranked differential; expand an item to see why")
         self.tree.setColumnCount(2)
@@ -74,6 +115,9 @@ class DifferentialPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setItemDelegate(WrappingDelegate(self.tree))
+        header.sectionResized.connect(lambda *_: self.tree.scheduleDelayedItemsLayout())
         self.tree.setUniformRowHeights(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -163,7 +207,6 @@ class DifferentialPanel(QWidget):
                 child = QTreeWidgetItem(item)
                 child.setFlags(Qt.ItemFlag.ItemIsEnabled)
             child.setText(0, f"{label}: {text}")
-            child.setToolTip(0, text)
             child.setFirstColumnSpanned(True)
 
     def _show_next_tests(self, assessment: Assessment) -> None:

@@ -130,6 +130,8 @@ class LabsGrid(QWidget):
         QWidget.setTabOrder(self.add_button, self.table)
         QWidget.setTabOrder(self.table, self.remove_button)
         self._shown: tuple = ()
+        self._history: dict[str, list[Any]] = {}
+        self._history_key: tuple = ()
 
     def keys(self) -> list:
         return []
@@ -226,10 +228,29 @@ class LabsGrid(QWidget):
                        self.remove_button):
             widget.setEnabled(not read_only)
 
+    def set_history(self, history: dict[str, list[Any]]) -> None:
+        """The patient's results from earlier visits (Services.lab_history), shown beside each
+        result of the same test."""
+        self._history = {test: list(entries) for test, entries in history.items()}
+        self._history_key = tuple(
+            (test, tuple(entries)) for test, entries in sorted(self._history.items())
+        )
+
+    def _earlier_text(self, test: str, this_visit: list[tuple[Any, float, str]]) -> str:
+        """Newest first: other results of this visit, then those of earlier visits."""
+        values = [(when, value, unit, "") for when, value, unit in this_visit]
+        values += [(e.collected, e.value, e.unit, ", earlier visit")
+                   for e in self._history.get(test, [])]
+        values.sort(key=lambda v: (v[0] is not None, v[0]), reverse=True)
+        return "; ".join(
+            f"{value:g} {unit}" + (f" ({when.isoformat()}{where})" if when else "")
+            for when, value, unit, where in values
+        )
+
     def show_labs(
         self, labs: tuple[LabResult, ...], flags: tuple[LabFlag, ...], sex: str | None
     ) -> None:
-        shown = (labs, flags, sex)
+        shown = (labs, flags, sex, self._history_key)
         if shown == self._shown:
             return
         self._shown = shown
@@ -239,16 +260,10 @@ class LabsGrid(QWidget):
             kb_lab = self.kb.labs.get(lab.test)
             flag = by_test.get(lab.test)
             is_latest = flag is not None and flag.value == lab.value and flag.unit == lab.unit
-            earlier = [r for i, r in enumerate(labs) if r.test == lab.test and i != row]
-            earlier_text = ", ".join(
-                f"{r.value:g} {r.unit}" + (f" ({r.collected})" if r.collected else "")
-                for r in earlier
-            )
-            if is_latest and flag is not None and flag.earlier:
-                earlier_text = ", ".join(
-                    f"{e.get('value')} {e.get('unit', '')} ({e.get('collected') or e.get('date')})"
-                    for e in flag.earlier
-                )
+            earlier_text = self._earlier_text(lab.test, [
+                (r.collected, r.value, r.unit) for i, r in enumerate(labs)
+                if r.test == lab.test and i != row
+            ])
             reference = (flag.reference if is_latest and flag else
                          (kb_lab.reference_text(sex) if kb_lab else ""))
             cells = (

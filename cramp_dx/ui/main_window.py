@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,17 +24,19 @@ from cramp_dx.errors import CrampDxError
 from cramp_dx.settings import Settings, save_settings
 from cramp_dx.ui.idle import IdleWatcher
 from cramp_dx.ui.lock_screen import LockScreen
-from cramp_dx.ui.new_patient_dialog import NewPatientDialog
 from cramp_dx.ui.patient_list import PatientList
-from cramp_dx.ui.pdf_preview import PdfPreview
 from cramp_dx.ui.save_indicator import SaveIndicator
-from cramp_dx.ui.settings_dialog import SettingsDialog
+from cramp_dx.ui.screen_fit import available_size, fit_to_screen
 from cramp_dx.ui.sign_in import SignInWidget
-from cramp_dx.ui.visit_page import VisitPage
+
+if TYPE_CHECKING:
+    from cramp_dx.ui.pdf_preview import PdfPreview
+    from cramp_dx.ui.visit_page import VisitPage
 
 SIGN_IN, LOCKED, WORKSPACE = 0, 1, 2
 TITLE = "cramp_dx"
-PREBUILD_DELAY_MS = 300  # build the workup page once the patient list has been painted
+PREFERRED_SIZE = QSize(1500, 950)
+WARM_UP_DELAY_MS = 50  # after the sign-in page has been painted, while the password is typed
 
 
 class MainWindow(QMainWindow):
@@ -44,7 +46,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         database: Any,
-        kb: Any,
+        kb: Any,  # None: loaded on first use
         settings: Settings,
         *,
         idle_ms: int | None = None,
@@ -56,7 +58,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.database = database
-        self.kb = kb
+        self._kb = kb
         self.settings = settings
         self.persist_settings = persist_settings
         self.services: Any = None
@@ -105,12 +107,58 @@ class MainWindow(QMainWindow):
         self.patient_list.open_requested.connect(self.open_patient)
         self.patient_list.new_requested.connect(self.new_patient)
         self._show_page(SIGN_IN)
-        self.resize(1500, 950)
+        if fit_to_screen(self, PREFERRED_SIZE):
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self._size_workspace()
+        self._warm_up_steps: list[Callable[[], Any]] = [
+            self._import_services, lambda: self.kb, self._import_engine, lambda: self.visit_page,
+        ]
+        self._warm_up_timer = QTimer(self)
+        self._warm_up_timer.setSingleShot(True)
+        self._warm_up_timer.timeout.connect(self._warm_up)
+        self._warm_up_timer.start(WARM_UP_DELAY_MS)
 
-    # -- the visit page is built on first use (or just after sign-in, once the list shows) ----
+    # -- start-up: only what the sign-in page needs comes first ---------------------------------
+    # The record layer, the knowledge base, the engine and the workup page are loaded one step
+    # per event-loop turn after the sign-in page has been painted, while the password is being
+    # typed (keys typed meanwhile are queued, not lost). Each is also loaded on first use.
+    def _warm_up(self) -> None:
+        if self._warm_up_steps:
+            self._warm_up_steps.pop(0)()
+        if self._warm_up_steps:
+            self._warm_up_timer.start(0)
+
+    def warm_up_done(self) -> bool:
+        return not self._warm_up_steps
+
+    def _finish_warm_up(self) -> None:
+        """Load what is still pending now, before a dialog opens: building the workup page
+        behind an open dialog could take the keyboard away from it."""
+        self._warm_up_timer.stop()
+        while self._warm_up_steps:
+            self._warm_up_steps.pop(0)()
+
+    @staticmethod
+    def _import_services() -> None:
+        import cramp_dx.services  # noqa: F401
+
+    @staticmethod
+    def _import_engine() -> None:
+        import cramp_dx.engine  # noqa: F401
+
+    @property
+    def kb(self) -> Any:
+        if self._kb is None:
+            from cramp_dx.knowledge import load_knowledge
+
+            self._kb = load_knowledge()
+        return self._kb
+
     @property
     def visit_page(self) -> VisitPage:
         if self._visit_page is None:
+            from cramp_dx.ui.visit_page import VisitPage
+
             page = VisitPage(self.kb, lambda: self.settings, self.save_indicator)
             page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             page.pdf_ready.connect(self.show_pdf)
@@ -119,12 +167,16 @@ class MainWindow(QMainWindow):
             self._visit_page = page
         return self._visit_page
 
+    def _size_workspace(self) -> None:
+        """The patient list gets room for a full name, MRN and birth date, at most a third of
+        the width; the visit gets the rest. Either can be dragged smaller or collapsed."""
+        width = min(self.width(), available_size(self).width())
+        wanted = self.fontMetrics().horizontalAdvance("M") * 26
+        list_width = max(min(wanted, width // 3), 160)
+        self.workspace.setSizes([list_width, max(width - list_width, 1)])
+
     def _has_visit(self) -> bool:
         return self._visit_page is not None and self._visit_page.session is not None
-
-    def _prebuild(self) -> None:
-        if self.pages.currentIndex() == WORKSPACE:
-            _ = self.visit_page
 
     # -- actions -----------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -174,9 +226,7 @@ class MainWindow(QMainWindow):
     # -- signing in, locking -----------------------------------------------------------------
     def check_first_run(self) -> None:
         """No account in the record yet: the sign-in page creates the first one."""
-        from cramp_dx.services import Services
-
-        self.sign_in.set_setup_mode(not Services.has_accounts(self.database))
+        self.sign_in.set_setup_mode(not self.database.has_accounts())
         self.sign_in.focus_first()
 
     def _create_first_account(
@@ -219,7 +269,8 @@ class MainWindow(QMainWindow):
         if wants_demo and self._offer_demo(self):
             self.patient_list.refresh()
         self.patient_list.search.setFocus()
-        QTimer.singleShot(PREBUILD_DELAY_MS, self._prebuild)
+        if self._warm_up_steps and not self._warm_up_timer.isActive():
+            self._warm_up_timer.start(WARM_UP_DELAY_MS)
 
     def lock(self) -> None:
         """Hide every patient detail (pending edits are saved first, dialogs hidden)."""
@@ -317,10 +368,17 @@ class MainWindow(QMainWindow):
                               levels=values["levels"])
             return self.services.create_visit(patient.id, values["visit_date"], surgery)
 
+        from cramp_dx.ui.new_patient_dialog import NewPatientDialog
+
+        self._finish_warm_up()
         dialog = NewPatientDialog(create, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._created(dialog.created))
         dialog.open()
+        # Keyboard users start typing the MRN at once: make sure the dialog, not the window
+        # behind it, has the keyboard even where the platform does not activate new windows.
+        dialog.activateWindow()
+        dialog.mrn.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
         self.new_patient_dialog = dialog
 
     def _created(self, record: Any) -> None:
@@ -336,12 +394,16 @@ class MainWindow(QMainWindow):
     def show_pdf(self, path: Path) -> None:
         if self.preview is not None:
             self.preview.close()
+        from cramp_dx.ui.pdf_preview import PdfPreview
+
         self.preview = PdfPreview(path, self)
         self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
         self.preview.open()
 
     def open_settings(self) -> None:
+        from cramp_dx.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._settings_saved(dialog.saved))

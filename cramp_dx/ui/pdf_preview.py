@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from cramp_dx.ui.screen_fit import fit_to_screen
 
 
 class PdfPreview(QDialog):
@@ -57,7 +59,7 @@ class PdfPreview(QDialog):
         self.open_button.clicked.connect(self.open_external)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
-        self.resize(900, 1000)
+        fit_to_screen(self, QSize(900, 1000))
 
     def page_count(self) -> int:
         return self.document.pageCount()

@@ -102,7 +102,9 @@ class VisitPage(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
+        # the checklist never collapses; the differential side can, on a small screen
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, True)
 
         self.ready_button = QPushButton("Ready for &physician")
         self.ready_button.setAccessibleName("Mark the intake ready for the physician")
@@ -159,6 +161,12 @@ class VisitPage(QWidget):
             s for s in self.editor.sections if s in self.editor.intake_sections
         ]
         self.editor.set_role_sections(sections)
+        try:
+            history = services.lab_history(record.patient_id, before_visit_id=record.id)
+        except CrampDxError as exc:
+            history = {}
+            self.message.emit(f"Earlier lab values could not be read: {exc}")
+        self.editor.labs.set_history(history)
         self.differential.tree.collapseAll()
         self._show_record(record)
         self.reassess()
