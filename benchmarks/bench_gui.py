@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -150,12 +151,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument("--json", action="store_true", help="print rows as JSON (benchmarks/run_all.py)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 3
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
         url = make_record(folder, args.patients)
-        print(f"record: {args.patients:,} patients generated in {time.perf_counter() - started:.1f} s")
+        if not args.json:
+            print(f"record: {args.patients:,} patients generated in {time.perf_counter() - started:.1f} s")
         timed_process(BARE, url)  # warm the OS file cache for both alike
         timed_process(APP, url, PASSWORD)
         bare, app, listed, warm = [], [], [], []
@@ -168,6 +174,23 @@ def main() -> int:
             warm.append(float(warm_s))
         bare_s, app_s = statistics.median(bare), statistics.median(app)
         list_s, warm_s = statistics.median(listed), statistics.median(warm)
+        if args.json:
+            toggle, _assess = toggle_median(url, 60)
+            total = app_s + list_s
+            print(json.dumps([
+                {"benchmark": f"gui: cold start to the sign-in page painted ({args.patients:,} patients)",
+                 "value": round(app_s * 1000), "unit": "ms", "baseline": round(bare_s * 1000),
+                 "ratio": round(app_s / bare_s, 2), "target": "≤ 1.6× bare PySide6 window + SQLAlchemy",
+                 "ok": app_s / bare_s <= 1.6},
+                {"benchmark": "gui: start + sign-in → patient list painted (typing excluded)",
+                 "value": round(total * 1000), "unit": "ms", "baseline": round(bare_s * 1000),
+                 "ratio": round(total / bare_s, 2), "target": "≤ 1.6× (if sign-in counts)",
+                 "ok": total / bare_s <= 1.6},
+                {"benchmark": "gui: finding toggled → re-ranked and repainted (median)",
+                 "value": round(toggle, 1), "unit": "ms", "baseline": None, "ratio": None,
+                 "target": "≤ 50 ms", "ok": toggle <= 50},
+            ]))
+            return 0
         print(f"cold start, bare PySide6 window + SQLAlchemy connection: {bare_s * 1000:6.0f} ms")
         print(f"cold start, cramp_dx to sign-in page painted:           {app_s * 1000:6.0f} ms"
               f"  ratio {app_s / bare_s:.2f}x (the figure for the target <= 1.6x)")
