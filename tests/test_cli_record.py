@@ -196,3 +196,12 @@ def test_assess_an_unknown_mrn_exits_2(url, monkeypatch, capsys):
     assert cli(monkeypatch, *as_doc("assess", "--mrn", "NOPE-1"), stdin=PASSWORDS["doc"]) == 2
     err = capsys.readouterr().err
     assert "NOPE-1" in err and "Traceback" not in err
+
+
+def test_export_case_writes_an_owner_only_file(url, monkeypatch, capsys, tmp_path):
+    cli(monkeypatch, *as_doc("import", str(CASES / "ex3-scar-or-disc.json")), stdin=PASSWORDS["doc"])
+    out = tmp_path / "case.json"
+    argv = as_doc("export-case", "--mrn", "EX-0003", "-o", str(out))
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["doc"]) == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from cramp_dx.cli.record_access import add_login_options, open_record, sign_in
-from cramp_dx.errors import InputError, Problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
         record = services.visit_for(args.mrn, args.visit)
         text = json.dumps(case_to_dict(record.workup), ensure_ascii=False, indent=2) + "\n"
         if args.output:
-            _write_atomically(Path(args.output), text)
+            from cramp_dx.files import write_atomic
+
+            write_atomic(Path(args.output), text.encode("utf-8"))
         else:
             sys.stdout.write(text)
         services.record_export(record.id, "case", args.output or "-")
@@ -36,15 +36,3 @@ def run(args: argparse.Namespace) -> int:
         database.dispose()
     return 0
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(Problem("--output", f"cannot write {path}: {exc.strerror}")) from None

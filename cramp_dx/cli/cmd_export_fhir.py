@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -189,42 +187,8 @@ def _publish(output: Path | None, text: str, audit: Callable[[], None] | None) -
             audit()
         sys.stdout.write(text)
         return
-    write_private(output.expanduser(), text.encode("utf-8"), before_publish=audit)
+    from cramp_dx.files import write_atomic
+
+    write_atomic(output, text.encode("utf-8"), before_publish=audit)
 
 
-def write_private(path: Path, data: bytes, before_publish: Callable[[], None] | None = None) -> None:
-    """Write beside `path` with mode 0600, fsync, run `before_publish`, then rename over it:
-    a reader never sees half a file and nobody but the owner can read the patient's data."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    except OSError as exc:
-        raise InputError(Problem("--output", f"cannot write {path}: {exc.strerror or exc}")) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if before_publish:
-            before_publish()
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(Problem("--output", f"cannot write {path}: {exc.strerror or exc}")) from None
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -14,7 +14,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from cramp_dx import __version__
 from cramp_dx.errors import CrampDxError
-from cramp_dx.report.atomic import write_atomic
+from cramp_dx.files import write_atomic
 from cramp_dx.report.blocks import Overflow
 from cramp_dx.report.context import PAGE_SIZES, ReportContext
 from cramp_dx.report.fonts import REGULAR

@@ -1,16 +1,19 @@
-"""Writing the PDF so that a reader never sees half a file and only the owner can read it."""
+"""Writing patient data to a file (PDF, case and FHIR exports) so that a reader never sees half
+a file and only the owner can read it."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from cramp_dx.errors import CrampDxError
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write to a temporary file beside `path` (mode 0600), fsync, then rename over it."""
+def write_atomic(path: Path, data: bytes, before_publish: Callable[[], None] | None = None) -> Path:
+    """Write to a temporary file beside `path` (mode 0600), fsync, run `before_publish` (e.g. the
+    audit of an export: if it fails, no file is left), then rename over `path`."""
     path = Path(path).expanduser()
     folder = path.parent
     if not folder.is_dir():
@@ -26,6 +29,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if before_publish is not None:
+            before_publish()
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
