@@ -130,3 +130,15 @@ support = [{ weight = 5, when = { finding = "new_footwear" } }]
 
     result = assess(workup(findings={"new_footwear": True}), kb)
     assert result.differential[0].id == "test_only_cramp"
+
+
+def test_si_units_are_accepted_units() -> None:
+    assert KB.labs["magnesium"].units_for("si")[0] == "mmol/L"
+    assert KB.labs["magnesium"].units_for("conventional")[0] == "mg/dL"
+    assert KB.labs["potassium"].units_for("si")[0] == "mmol/L"
+
+
+def test_an_si_unit_that_is_not_accepted_is_reported(kb_copy: Path) -> None:
+    edit(kb_copy / "labs.toml", 'si_unit = "mmol/L"\n', 'si_unit = "mol/m3"\n')
+    with pytest.raises(KnowledgeError, match=r"labs\.magnesium\.si_unit: 'mol/m3' is not an accepted unit"):
+        load_from(kb_copy)

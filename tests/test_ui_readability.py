@@ -90,3 +90,16 @@ def test_the_window_never_opens_larger_than_the_screen(make_window):  # noqa: F8
     available = window.screen().availableGeometry()
     assert window.width() <= available.width() and window.height() <= available.height()
     assert window.minimumSizeHint().width() <= available.width()
+
+
+def test_the_si_unit_is_offered_first_when_the_clinic_prefers_si(make_window, qtbot):  # noqa: F811
+    from cramp_dx.settings import Settings
+
+    window = make_window(settings=Settings(lab_units="si"))
+    labs = window.visit_page.editor.labs
+    labs.choose_test("magnesium")
+    assert labs.unit.currentText() == "mmol/L"
+    labs.choose_test("potassium")  # no separate SI unit: the default stays first
+    assert labs.unit.currentText() == "mmol/L"
+    labs.choose_test("creatinine")
+    assert labs.unit.currentText() == "µmol/L"

@@ -148,6 +148,7 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         "critical_at_least",
         "critical_note",
         "plausible",
+        "si_unit",
     }
     for lab_id, entry in reader.table("labs", "labs").items():
         key = f"labs.{lab_id}"
@@ -188,6 +189,9 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         for k, v in crit.items():
             if v is not None and not (plausible[0] <= v <= plausible[1]):
                 reader.fail("labs", f"{key}.{k}", f"{v} is outside the plausible range {plausible}")
+        si_unit = entry.get("si_unit")
+        if si_unit is not None and si_unit != unit and si_unit not in factors:
+            reader.fail("labs", f"{key}.si_unit", f"{si_unit!r} is not an accepted unit of this lab")
         if None in (loinc, name, unit):
             continue
         labs[lab_id] = Lab(
@@ -206,6 +210,7 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
             other_loinc=tuple(entry.get("other_loinc", [])),
             reference_note=entry.get("reference_note"),
             critical_note=entry.get("critical_note"),
+            si_unit=si_unit,
         )
     return labs
 

@@ -85,6 +85,12 @@ class Lab:
     other_loinc: tuple[str, ...] = ()
     reference_note: str | None = None
     critical_note: str | None = None
+    si_unit: str | None = None
+
+    def units_for(self, preference: str) -> tuple[str, ...]:
+        """Accepted units, the one the clinic prefers ("conventional" or "si") first."""
+        first = self.si_unit if preference == "si" and self.si_unit else self.unit
+        return (first, *(u for u in self.accepted_units if u != first))
 
     @property
     def accepted_units(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ inline and not saved. Earlier values of the patient are shown beside each result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -129,6 +130,8 @@ class LabsGrid(QWidget):
         QWidget.setTabOrder(self.collected, self.add_button)
         QWidget.setTabOrder(self.add_button, self.table)
         QWidget.setTabOrder(self.table, self.remove_button)
+        # "conventional" or "si" (Settings.lab_units): which unit is offered first
+        self.unit_preference: Callable[[], str] = lambda: "conventional"
         self._shown: tuple = ()
         self._history: dict[str, list[Any]] = {}
         self._history_key: tuple = ()
@@ -145,8 +148,7 @@ class LabsGrid(QWidget):
         if lab_id is None:
             return
         lab = self.kb.labs[lab_id]
-        units = [lab.unit, *[u for u in lab.accepted_units if u != lab.unit]]
-        for unit in units:
+        for unit in lab.units_for(self.unit_preference()):
             self.unit.addItem(unit)
 
     def _resolve_test(self) -> str | None:

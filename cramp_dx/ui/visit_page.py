@@ -85,6 +85,7 @@ class VisitPage(QWidget):
         self.header = PatientHeader()
         self.banner = RedFlagBanner()
         self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names())
+        self.editor.labs.unit_preference = lambda: self.settings().lab_units
         self.differential = DifferentialPanel({t.id: t.name for t in kb.tests.values()})
         self.wells = WellsPanel()
         side = QSplitter(Qt.Orientation.Vertical)
