@@ -175,3 +175,18 @@ def test_opening_an_up_to_date_file_takes_no_backup(tmp_path):
 def test_an_unknown_database_type_is_refused():
     with pytest.raises(StoreError, match="not supported"):
         open_database("mysql://localhost/x")
+
+
+def test_a_missing_postgresql_driver_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name == "psycopg" or name.startswith("psycopg."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    with pytest.raises(StoreError, match=r"PostgreSQL driver is not installed.*postgres extra"):
+        open_database("postgresql+psycopg://u@127.0.0.1:1/x")

@@ -287,7 +287,13 @@ def _upgrade(database: Database) -> None:
 
 
 def _open_postgres(url: URL, *, upgrade: bool) -> Database:
-    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"the PostgreSQL driver is not installed ({exc.name}): install cramp-dx with its "
+            "postgres extra, e.g. pip install 'cramp-dx[postgres]'"
+        ) from None
     database = Database(engine=engine, url=url)
     try:
         with engine.connect() as connection:
