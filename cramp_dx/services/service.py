@@ -38,6 +38,7 @@ from cramp_dx.services.errors import (
 )
 from cramp_dx.services.mapping import (
     load_visit_row,
+    patient_of,
     read_state,
     surgery_of,
     write_patient,
@@ -539,13 +540,13 @@ class Services:
                 old=None,
                 new=value,
             )
-        merged = replace(_patient_of_row(row), **filled)
+        merged = replace(patient_of(row), **filled)
         write_patient(row, merged, _now())
 
     def _insert_visit(
         self, session: Session, patient: m.Patient, workup: Workup, *, action: str
     ) -> VisitRecord:
-        workup = replace(workup, patient=_patient_of_row(patient))
+        workup = replace(workup, patient=patient_of(patient))
         workup = validate_workup(workup)
         state = VisitState(workup=workup)
         now = _now()
@@ -820,16 +821,6 @@ def _parse_date(text: str) -> date | None:
         return datetime.strptime(text, "%d.%m.%Y").date()
     except ValueError:
         return None
-
-
-def _patient_of_row(row: m.Patient) -> Patient:
-    return Patient(
-        mrn=row.mrn,
-        family_name=row.family_name,
-        given_name=row.given_name,
-        birth_date=row.birth_date,
-        sex=row.sex,
-    )
 
 
 def _check_patient(patient: Patient) -> None:
