@@ -114,6 +114,28 @@ def _read(database: Database) -> Iterator[Session]:
         raise StoreError(f"the record could not be read: {exc.orig}") from None
 
 
+def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
+    with _read(database) as session:
+        touched = session.execute(
+            select(m.Visit.patient_id, m.Visit.updated_at)
+            .order_by(m.Visit.updated_at.desc())
+            .limit(limit * 4)
+        ).all()
+        created = session.execute(
+            select(m.Patient.id, m.Patient.updated_at).order_by(m.Patient.updated_at.desc()).limit(limit)
+        ).all()
+        latest: dict[int, datetime] = {}
+        for pid, when in [*touched, *created]:
+            when = _aware(when)
+            if pid not in latest or when > latest[pid]:
+                latest[pid] = when
+        ids = sorted(latest, key=lambda pid: latest[pid], reverse=True)[:limit]
+        patients = {
+            p.id: p for p in session.execute(select(m.Patient).where(m.Patient.id.in_(ids))).scalars()
+        }
+        return _patient_rows(session, [patients[pid] for pid in ids if pid in patients])
+
+
 class Services:
     """What one signed-in clinician can do with the record."""
 
@@ -175,6 +197,13 @@ class Services:
                 new={"username": username, "role": role, "display_name": row.display_name},
             )
             return _account(row)
+
+    @staticmethod
+    def prepare(database: Database) -> None:
+        """Set up the ORM and compile the patient-list queries, reading no rows. The app
+        calls this while the password is typed, so the first list after signing in does not
+        pay for SQLAlchemy's one-off mapper set-up and statement compilation."""
+        _recent_patients(database, 0)
 
     @staticmethod
     def authenticate(database: Database, username: str, password: str) -> Account:
@@ -278,25 +307,7 @@ class Services:
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
         """Patients whose visits (or themselves) changed most recently."""
-        with _read(self.db) as session:
-            touched = session.execute(
-                select(m.Visit.patient_id, m.Visit.updated_at)
-                .order_by(m.Visit.updated_at.desc())
-                .limit(limit * 4)
-            ).all()
-            created = session.execute(
-                select(m.Patient.id, m.Patient.updated_at).order_by(m.Patient.updated_at.desc()).limit(limit)
-            ).all()
-            latest: dict[int, datetime] = {}
-            for pid, when in [*touched, *created]:
-                when = _aware(when)
-                if pid not in latest or when > latest[pid]:
-                    latest[pid] = when
-            ids = sorted(latest, key=lambda pid: latest[pid], reverse=True)[:limit]
-            patients = {
-                p.id: p for p in session.execute(select(m.Patient).where(m.Patient.id.in_(ids))).scalars()
-            }
-            return _patient_rows(session, [patients[pid] for pid in ids if pid in patients])
+        return _recent_patients(self.db, limit)
 
     def get_patient(self, patient_id: int) -> PatientRow:
         with _read(self.db) as session:
@@ -874,8 +885,6 @@ def _check_selection(state: VisitState) -> None:
 
 
 def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
-    if not patients:
-        return []
     ids = [p.id for p in patients]
     stats = {
         pid: (surgery, visit_date, count)

@@ -17,7 +17,11 @@ _ACTIVITY = {
 
 class IdleWatcher(QObject):
     """Emits `idle` once after `interval_ms` without user input; `set_interval_ms` makes the
-    delay injectable (tests use a few milliseconds)."""
+    delay injectable (tests use a few milliseconds).
+
+    Input is seen through an application-wide event filter, installed by `attach` (or the
+    first `start`), not at construction: every event then passes through Python, and the
+    first paint of the sign-in page need not pay for that."""
 
     idle = Signal()
 
@@ -27,9 +31,13 @@ class IdleWatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(max(1, interval_ms))
         self._timer.timeout.connect(self.idle)
+        self._attached = False
+
+    def attach(self) -> None:
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and not self._attached:
             app.installEventFilter(self)
+            self._attached = True
 
     def interval_ms(self) -> int:
         return self._timer.interval()
@@ -40,6 +48,7 @@ class IdleWatcher(QObject):
             self._timer.start()
 
     def start(self) -> None:
+        self.attach()
         self._timer.start()
 
     def stop(self) -> None:
@@ -55,6 +64,7 @@ class IdleWatcher(QObject):
 
     def detach(self) -> None:
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and self._attached:
             app.removeEventFilter(self)
+            self._attached = False
         self._timer.stop()

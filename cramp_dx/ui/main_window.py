@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
 from cramp_dx.errors import CrampDxError
 from cramp_dx.settings import Settings, save_settings
 from cramp_dx.ui.idle import IdleWatcher
-from cramp_dx.ui.lock_screen import LockScreen
-from cramp_dx.ui.patient_list import PatientList
-from cramp_dx.ui.save_indicator import SaveIndicator
 from cramp_dx.ui.screen_fit import available_size, fit_to_screen
 from cramp_dx.ui.sign_in import SignInWidget
 
 if TYPE_CHECKING:
+    from cramp_dx.ui.lock_screen import LockScreen
+    from cramp_dx.ui.patient_list import PatientList
     from cramp_dx.ui.pdf_preview import PdfPreview
+    from cramp_dx.ui.save_indicator import SaveIndicator
     from cramp_dx.ui.visit_page import VisitPage
+    from cramp_dx.ui.workspace import Workspace
 
 SIGN_IN, LOCKED, WORKSPACE = 0, 1, 2
 TITLE = "cramp_dx"
@@ -69,54 +70,96 @@ class MainWindow(QMainWindow):
 
         self.pages = QStackedWidget()
         self.sign_in = SignInWidget(settings.last_user)
-        self.lock_screen = LockScreen()
-        self.save_indicator = SaveIndicator()
-        self.patient_list = PatientList()
-        self.placeholder = QLabel("Open a patient from the list, or add one with Ctrl+N.")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
-        self._visit_page: VisitPage | None = None
-        self.detail = QStackedWidget()
-        self.detail.addWidget(self.placeholder)
-        self.workspace = QSplitter(Qt.Orientation.Horizontal)
-        self.workspace.setObjectName("workspace")
-        self.workspace.addWidget(self.patient_list)
-        self.workspace.addWidget(self.detail)
-        self.workspace.setStretchFactor(0, 1)
-        self.workspace.setStretchFactor(1, 4)
-        self.workspace.setChildrenCollapsible(True)
         self.pages.addWidget(self.sign_in)
-        self.pages.addWidget(self.lock_screen)
-        self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
-
-        self.user_label = QLabel()
-        self.statusBar().addPermanentWidget(self.save_indicator)
-        self.statusBar().addPermanentWidget(self.user_label)
+        self._lock_screen: LockScreen | None = None
+        self._save_indicator: SaveIndicator | None = None
+        self._workspace: Workspace | None = None
+        self._visit_page: VisitPage | None = None
+        self.workspace_actions: list[QAction] = []
 
         minutes_ms = settings.idle_lock_minutes * 60_000
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes_ms, self)
         self._idle_injected = idle_ms is not None
         self.idle.idle.connect(self.lock)
 
-        self._build_actions()
         self.sign_in.submitted.connect(self._sign_in)
         self.sign_in.setup_submitted.connect(self._create_first_account)
-        self.lock_screen.unlock_requested.connect(self.unlock)
-        self.lock_screen.sign_out_requested.connect(self.sign_out)
-        self.patient_list.open_requested.connect(self.open_patient)
-        self.patient_list.new_requested.connect(self.new_patient)
-        self._show_page(SIGN_IN)
-        if fit_to_screen(self, PREFERRED_SIZE):
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        self._size_workspace()
+        self._open_maximized = fit_to_screen(self, PREFERRED_SIZE)
         self._warm_up_steps: list[Callable[[], Any]] = [
-            self._import_services, lambda: self.kb, self._import_engine, lambda: self.visit_page,
+            self._build_workspace, self._prepare_record, lambda: self.kb, self._import_engine,
+            lambda: self.visit_page,
+            lambda: None,  # a last turn: Qt's deferred polish and layout of the page are done
         ]
         self._warm_up_timer = QTimer(self)
         self._warm_up_timer.setSingleShot(True)
         self._warm_up_timer.timeout.connect(self._warm_up)
         self._warm_up_timer.start(WARM_UP_DELAY_MS)
+
+    def setVisible(self, visible: bool) -> None:
+        """A window that does not fit the screen at its preferred size opens maximised. (Done
+        here, not with setWindowState in __init__, whose flags would load the `Qt` namespace
+        before the sign-in page is painted; see sign_in.py.)"""
+        if visible and self._open_maximized:
+            self._open_maximized = False
+            self.showMaximized()
+            return
+        super().setVisible(visible)
+
+    # -- the parts behind the sign-in page ------------------------------------------------------
+    # Built in the first warm-up step (or on first use), so the first paint is the sign-in
+    # page alone. The menu and status bars belong to the signed-in pages and stay hidden on
+    # the sign-in page, so nothing moves on it when they are built.
+    def _build_workspace(self) -> None:
+        if self._workspace is not None:
+            return
+        from cramp_dx.ui.lock_screen import LockScreen
+        from cramp_dx.ui.save_indicator import SaveIndicator
+        from cramp_dx.ui.workspace import Workspace
+
+        self._lock_screen = LockScreen()
+        self._save_indicator = SaveIndicator()
+        self._workspace = Workspace()
+        self.pages.addWidget(self._lock_screen)
+        self.pages.addWidget(self._workspace)
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName("Signed-in user")
+        self.statusBar().addPermanentWidget(self._save_indicator)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_actions()
+        self.idle.attach()
+        self._lock_screen.unlock_requested.connect(self.unlock)
+        self._lock_screen.sign_out_requested.connect(self.sign_out)
+        self._workspace.patient_list.open_requested.connect(self.open_patient)
+        self._workspace.patient_list.new_requested.connect(self.new_patient)
+        self._workspace.size_for(min(self.width(), available_size(self).width()))
+        self._show_bars(self.pages.currentIndex() != SIGN_IN)
+
+    def _show_bars(self, visible: bool) -> None:
+        self.menuBar().setVisible(visible)
+        self.statusBar().setVisible(visible)
+
+    @property
+    def workspace(self) -> Workspace:
+        self._build_workspace()
+        assert self._workspace is not None
+        return self._workspace
+
+    @property
+    def patient_list(self) -> PatientList:
+        return self.workspace.patient_list
+
+    @property
+    def lock_screen(self) -> LockScreen:
+        self._build_workspace()
+        assert self._lock_screen is not None
+        return self._lock_screen
+
+    @property
+    def save_indicator(self) -> SaveIndicator:
+        self._build_workspace()
+        assert self._save_indicator is not None
+        return self._save_indicator
 
     # -- start-up: only what the sign-in page needs comes first ---------------------------------
     # The record layer, the knowledge base, the engine and the workup page are loaded one step
@@ -138,9 +181,10 @@ class MainWindow(QMainWindow):
         while self._warm_up_steps:
             self._warm_up_steps.pop(0)()
 
-    @staticmethod
-    def _import_services() -> None:
-        import cramp_dx.services  # noqa: F401
+    def _prepare_record(self) -> None:
+        from cramp_dx.services import Services
+
+        Services.prepare(self.database)
 
     @staticmethod
     def _import_engine() -> None:
@@ -160,20 +204,12 @@ class MainWindow(QMainWindow):
             from cramp_dx.ui.visit_page import VisitPage
 
             page = VisitPage(self.kb, lambda: self.settings, self.save_indicator)
+            self.workspace.detail.addWidget(page)
             page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             page.pdf_ready.connect(self.show_pdf)
             page.visit_changed.connect(self._update_title)
-            self.detail.addWidget(page)
             self._visit_page = page
         return self._visit_page
-
-    def _size_workspace(self) -> None:
-        """The patient list gets room for a full name, MRN and birth date, at most a third of
-        the width; the visit gets the rest. Either can be dragged smaller or collapsed."""
-        width = min(self.width(), available_size(self).width())
-        wanted = self.fontMetrics().horizontalAdvance("M") * 26
-        list_width = max(min(wanted, width // 3), 160)
-        self.workspace.setSizes([list_width, max(width - list_width, 1)])
 
     def _has_visit(self) -> bool:
         return self._visit_page is not None and self._visit_page.session is not None
@@ -181,7 +217,6 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------------
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        self.workspace_actions: list[QAction] = []
 
         def add(text: str, shortcut: QKeySequence | str | None, slot: Callable[[], Any],
                 workspace: bool = True) -> QAction:
@@ -208,9 +243,13 @@ class MainWindow(QMainWindow):
         add("&Quit", QKeySequence.StandardKey.Quit, self.close, workspace=False)
 
     def _show_page(self, page: int) -> None:
+        if page != SIGN_IN:
+            self._build_workspace()
         self.pages.setCurrentIndex(page)
         for action in self.workspace_actions:
             action.setEnabled(page == WORKSPACE)
+        if self._workspace is not None:
+            self._show_bars(page != SIGN_IN)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -254,6 +293,7 @@ class MainWindow(QMainWindow):
         except CrampDxError as exc:
             self.sign_in.show_error(str(exc))
             return
+        self._build_workspace()
         self.account = account
         self.services = Services(self.database, account)
         self.sign_in.reset()
@@ -262,7 +302,7 @@ class MainWindow(QMainWindow):
             self.settings = self.settings.with_changes(last_user=username)
             self._save_settings()
         self.patient_list.set_services(self.services)
-        self.detail.setCurrentWidget(self.placeholder)
+        self.workspace.show_placeholder()
         self._show_page(WORKSPACE)
         self.idle.start()
         wants_demo = not self.patient_list.rows and account.role in ("nurse", "physician")
@@ -317,7 +357,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.services = self.account = None
         self.patient_list.clear()
-        self.detail.setCurrentWidget(self.placeholder)
+        self.workspace.show_placeholder()
         self.user_label.clear()
         self.save_indicator.set_state("idle")
         self.sign_in.username.setText(self.settings.last_user or "")
@@ -349,7 +389,7 @@ class MainWindow(QMainWindow):
         if not self.visit_page.close_visit():
             return
         self.visit_page.open_visit(self.services, self.account, record)
-        self.detail.setCurrentWidget(self.visit_page)
+        self.workspace.detail.setCurrentWidget(self.visit_page)
         self._update_title()
         self.visit_page.editor.section_list.setFocus()
 
@@ -372,13 +412,13 @@ class MainWindow(QMainWindow):
 
         self._finish_warm_up()
         dialog = NewPatientDialog(create, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._created(dialog.created))
         dialog.open()
         # Keyboard users start typing the MRN at once: make sure the dialog, not the window
         # behind it, has the keyboard even where the platform does not activate new windows.
         dialog.activateWindow()
-        dialog.mrn.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        dialog.mrn.setFocus(QtCore.Qt.FocusReason.ActiveWindowFocusReason)
         self.new_patient_dialog = dialog
 
     def _created(self, record: Any) -> None:
@@ -397,7 +437,7 @@ class MainWindow(QMainWindow):
         from cramp_dx.ui.pdf_preview import PdfPreview
 
         self.preview = PdfPreview(path, self)
-        self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
         self.preview.open()
 
@@ -405,7 +445,7 @@ class MainWindow(QMainWindow):
         from cramp_dx.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._settings_saved(dialog.saved))
         dialog.open()
         self.settings_dialog = dialog

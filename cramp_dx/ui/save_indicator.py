@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 
@@ -31,8 +32,11 @@ class SaveIndicator(QLabel):
             text = f"{text}: {detail}" if text else detail
         self.setText(text)
         self.setProperty("state", state)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+            # the style sheet reads the property when the widget is polished; only a widget
+            # already shown needs it again (and start-up need not pay for the style's wrapper)
+            self.style().unpolish(self)
+            self.style().polish(self)
         if state == "saving":
             # paint "Saving…" before the (short, synchronous) transaction runs
             self.repaint()

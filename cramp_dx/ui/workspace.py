@@ -1,0 +1,37 @@
+"""The signed-in workspace: the patient list beside the open visit (or a placeholder)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QWidget
+
+from cramp_dx.ui.patient_list import PatientList
+
+LIST_WIDTH_EMS = 26  # room for a full name, MRN and birth date
+
+
+class Workspace(QSplitter):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setObjectName("workspace")
+        self.patient_list = PatientList()
+        self.placeholder = QLabel("Open a patient from the list, or add one with Ctrl+N.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.detail = QStackedWidget()
+        self.detail.addWidget(self.placeholder)
+        self.addWidget(self.patient_list)
+        self.addWidget(self.detail)
+        self.setStretchFactor(0, 1)
+        self.setStretchFactor(1, 4)
+        self.setChildrenCollapsible(True)
+
+    def size_for(self, width: int) -> None:
+        """The patient list gets room for a full name, MRN and birth date, at most a third
+        of `width`; the visit gets the rest. Either can be dragged smaller or collapsed."""
+        wanted = self.fontMetrics().horizontalAdvance("M") * LIST_WIDTH_EMS
+        list_width = max(min(wanted, width // 3), 160)
+        self.setSizes([list_width, max(width - list_width, 1)])
+
+    def show_placeholder(self) -> None:
+        self.detail.setCurrentWidget(self.placeholder)
