@@ -21,7 +21,7 @@ pytestmark = pytest.mark.gui
 
 
 def _visible_text(window) -> str:
-    parts = [window.windowTitle()]
+    parts = [window.windowTitle(), window.statusBar().currentMessage()]
     for widget in window.findChildren(QLabel) + window.findChildren(QLineEdit):
         if widget.isVisibleTo(window) and window.isVisible() and widget.isVisible():
             parts.append(widget.text())
@@ -60,6 +60,28 @@ def test_idle_lock_hides_details_and_wrong_password_keeps_them_hidden(
     click(qtbot, window.lock_screen.unlock_button)
     assert window.workspace.isVisible()
     assert mrn in _visible_text(window)
+
+
+def test_lock_clears_a_status_message_that_names_the_patient(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window(idle_ms=60_000)
+    sign_in(qtbot, window, "doc")
+    record = _open_example(qtbot, window, clinic)
+    window.visit_page.generate_pdf()  # "Summary written to …/cramp_dx-<MRN>-….pdf"
+    window.preview.close()
+    mrn = record.workup.patient.mrn
+    assert mrn in window.statusBar().currentMessage()
+    window.lock()
+    assert mrn not in _visible_text(window)
+
+
+def test_the_lock_message_is_shown_whole(make_window, qtbot):  # noqa: F811
+    window = make_window(idle_ms=60_000)
+    sign_in(qtbot, window, "doc")
+    window.lock()
+    qtbot.waitExposed(window.lock_screen)
+    title = window.lock_screen.title
+    assert "Enter your password" in title.text()
+    assert title.heightForWidth(title.width()) <= title.height()
 
 
 def test_lock_saves_pending_edits_and_hides_open_dialogs(make_window, qtbot, clinic):  # noqa: F811

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -13,6 +12,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from cramp_dx.ui.card import card_page
 
 
 class LockScreen(QWidget):
@@ -25,10 +26,7 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
-        card = QFrame(self)
-        card.setObjectName("card")
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(520)
+        card = card_page(self)
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -55,10 +53,6 @@ class LockScreen(QWidget):
         inner.addWidget(self.password)
         inner.addWidget(self.error)
         inner.addLayout(buttons)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
 
         self.unlock_button.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)

@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
         ]
         for dialog in self._hidden_dialogs:
             dialog.hide()
+        self.statusBar().clearMessage()  # messages may name the patient or a file for them
         self.lock_screen.show_for(self.account.display_name)
         self._show_page(LOCKED)
         self.lock_screen.password.setFocus()
@@ -356,6 +357,7 @@ class MainWindow(QMainWindow):
         self._hidden_dialogs = []
         self.idle.stop()
         self.services = self.account = None
+        self.statusBar().clearMessage()
         self.patient_list.clear()
         self.workspace.show_placeholder()
         self.user_label.clear()

@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from cramp_dx.ui.card import card_page
 
 
 class SignInWidget(QWidget):
@@ -29,10 +30,7 @@ class SignInWidget(QWidget):
     def __init__(self, last_user: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signIn")
-        card = QFrame(self)
-        card.setObjectName("card")
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(520)
+        card = card_page(self)
 
         title = QLabel("<h2>cramp_dx</h2>Leg cramps and leg pain after lumbar spine surgery")
         title.setWordWrap(True)
@@ -86,15 +84,6 @@ class SignInWidget(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.button)
         inner.addLayout(buttons)
-
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        middle = QHBoxLayout()
-        middle.addStretch(1)
-        middle.addWidget(card, 10)
-        middle.addStretch(1)
-        outer.addLayout(middle)
-        outer.addStretch(2)
 
         self.button.clicked.connect(self._submit)
         self.username.returnPressed.connect(self.password.setFocus)
