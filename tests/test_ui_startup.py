@@ -53,3 +53,12 @@ def test_sign_in_shows_before_the_record_layer_and_knowledge_load_then_they_warm
     # the report and Alembic are still not needed; everything else is ready for the sign-in
     assert warm == "warm True ['cramp_dx.report', 'alembic']"
     assert signed == "signed True"
+
+
+def test_the_app_names_the_desktop_entry_that_packaging_installs(qapp):
+    from cramp_dx.ui.app import application
+
+    app = application()
+    entry = ROOT / "packaging" / "cramp-dx.desktop"
+    assert app.desktopFileName() == entry.stem
+    assert f"StartupWMClass={app.applicationName()}" in entry.read_text(encoding="utf-8")

@@ -9,6 +9,12 @@ from cramp_dx.cli.main import add_database_option
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_database_option(parser)
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start the app, check that the window, knowledge base, workup page and PDF viewer "
+        "load, print one line and exit (0 if all is well); for installers and packaging checks",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,4 +22,4 @@ def run(args: argparse.Namespace) -> int:
     # import-linter contract in pyproject.toml names this exception explicitly.
     from cramp_dx.ui.app import run_app
 
-    return int(run_app(args.database_url))
+    return int(run_app(args.database_url, smoke_test=args.smoke_test))

@@ -18,6 +18,7 @@ def application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("cramp_dx")
     app.setOrganizationName("cramp_dx")
+    app.setDesktopFileName("cramp-dx")  # packaging/cramp-dx.desktop: icon and name on Wayland
     app.setStyleSheet(STYLE)
     return app
 
@@ -36,22 +37,40 @@ def create_window(
     return window
 
 
-def run_app(database_url: str | None = None, argv: list[str] | None = None) -> int:
+def run_app(
+    database_url: str | None = None, argv: list[str] | None = None, *, smoke_test: bool = False
+) -> int:
+    """The app's event loop; with `smoke_test`, check the start-up and exit (see smoke.py):
+    problems are then printed, not shown in a dialog that waits for a click."""
     app = application(argv)
+
+    def problem(text: str, *, fatal: bool) -> None:
+        if smoke_test:
+            print(f"cramp-dx: {text}".replace("\n", " "), file=sys.stderr, flush=True)
+        elif fatal:
+            QMessageBox.critical(None, "cramp_dx", text)
+        else:
+            QMessageBox.warning(None, "cramp_dx", text)
+
     try:
         settings = load_settings()
     except CrampDxError as exc:
-        QMessageBox.warning(None, "cramp_dx", f"Settings could not be read, defaults used:\n{exc}")
+        problem(f"Settings could not be read, defaults used:\n{exc}", fatal=False)
         settings = Settings()
     from cramp_dx.store import open_database
 
     try:
         database = open_database(database_url or settings.database_url)
     except CrampDxError as exc:
-        QMessageBox.critical(None, "cramp_dx", f"The record could not be opened:\n{exc}")
+        problem(f"The record could not be opened:\n{exc}", fatal=True)
         return 2
     try:
-        window = create_window(database, settings)
+        window = create_window(database, settings, persist_settings=not smoke_test,
+                               offer_demo=(lambda _parent: False) if smoke_test else None)
+        if smoke_test:
+            from cramp_dx.ui.smoke import run_smoke_test
+
+            return run_smoke_test(window, app)
         window.show()
         return app.exec()
     finally:
