@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.account: Any = None
         self.preview: PdfPreview | None = None
         self._hidden_dialogs: list[QWidget] = []
+        self._pending_database: str | None = None  # a database URL ("" = default) to open at sign-out
+        self._owns_database = False
         self._offer_demo = offer_demo or self._ask_demo
 
         self.pages = QStackedWidget()
@@ -365,6 +367,8 @@ class MainWindow(QMainWindow):
         self.sign_in.username.setText(self.settings.last_user or "")
         self._show_page(SIGN_IN)
         self.sign_in.focus_first()
+        if self._pending_database is not None:
+            self._switch_database()
 
     def is_showing_patient_details(self) -> bool:
         return self.pages.currentIndex() == WORKSPACE and self.workspace.isVisible()
@@ -455,12 +459,49 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, settings: Settings | None) -> None:
         if settings is None:
             return
+        database_changed = settings.database_url != self.settings.database_url
         self.settings = settings
         if not self._idle_injected:
             self.idle.set_interval_ms(settings.idle_lock_minutes * 60_000)
         if self._visit_page is not None:
             self._visit_page.reassess()
         self.statusBar().showMessage("Settings saved.", 5000)
+        if database_changed:
+            self._pending_database = settings.database_url or ""
+            if self.confirm_switch_database():
+                self.sign_out()
+            else:
+                self.statusBar().showMessage(
+                    "Settings saved. The new database opens when you sign out.", 10000
+                )
+
+    def confirm_switch_database(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Database changed",
+            "The new database opens when you sign out (your changes here are saved first). "
+            "Sign out now?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _switch_database(self) -> None:
+        """Open the database the settings now name (after sign-out, so no visit is open on
+        the old one). If it cannot be opened, the old one stays and the sign-in page says why."""
+        url, self._pending_database = self._pending_database, None
+        from cramp_dx.store import open_database
+
+        try:
+            database = open_database(url or None)
+        except CrampDxError as exc:
+            self.sign_in.show_error(
+                f"The new database could not be opened, so the previous one is still in use: {exc}"
+            )
+            return
+        old, self.database = self.database, database
+        if self._owns_database:
+            old.dispose()  # one this window opened; the caller disposes the one it was given
+        self._owns_database = True
+        self.check_first_run()
+        self.sign_in.show_notice(f"Now using the database {database.describe()}.")
 
     def _save_settings(self) -> None:
         if not self.persist_settings:
@@ -503,4 +544,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle.detach()
+        if self._owns_database:
+            self.database.dispose()
         event.accept()

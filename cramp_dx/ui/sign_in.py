@@ -47,6 +47,10 @@ class SignInWidget(QWidget):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Sign-in message")
         self.error.hide()
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Sign-in notice")
+        self.notice.hide()
         self.button = QPushButton("Sign in")
         self.button.setDefault(True)
         self.button.setAccessibleName("Sign in")
@@ -79,6 +83,7 @@ class SignInWidget(QWidget):
         inner.addWidget(title)
         inner.addWidget(self.setup_note)
         inner.addLayout(form)
+        inner.addWidget(self.notice)
         inner.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -124,6 +129,11 @@ class SignInWidget(QWidget):
             return
         self.submitted.emit(username, self.password.text())
 
+    def show_notice(self, message: str) -> None:
+        """Information for the next person signing in (not an error)."""
+        self.notice.setText(message)
+        self.notice.show()
+
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
@@ -134,3 +144,4 @@ class SignInWidget(QWidget):
     def reset(self) -> None:
         self.password.clear()
         self.error.hide()
+        self.notice.hide()
