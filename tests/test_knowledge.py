@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support.core import DATA
+from support.core import DATA, item
 
 from cramp_dx.errors import KnowledgeError
 from cramp_dx.knowledge import load_knowledge
@@ -142,3 +142,190 @@ def test_an_si_unit_that_is_not_accepted_is_reported(kb_copy: Path) -> None:
     edit(kb_copy / "labs.toml", 'si_unit = "mmol/L"\n', 'si_unit = "mol/m3"\n')
     with pytest.raises(KnowledgeError, match=r"labs\.magnesium\.si_unit: 'mol/m3' is not an accepted unit"):
         load_from(kb_copy)
+
+
+# Clinical cut-offs are data too: editing one changes the result, a broken one is reported.
+
+RAISED_D_DIMER = [{"test": "d_dimer", "value": 800, "unit": "ng/mL DDU"}]
+
+
+def _assess(kb_folder: Path | None = None, **parts: object):
+    from support.core import workup
+
+    from cramp_dx.engine import assess
+
+    return assess(workup(**parts), load_from(kb_folder) if kb_folder else KB)
+
+
+def test_the_abi_limit_is_a_data_edit(kb_copy: Path) -> None:
+    assert _assess(measurements={"abi": 1.3}).notes == ()
+    edit(kb_copy / "measurements.toml", "above = 1.40", "above = 1.20")
+    edited = _assess(kb_copy, measurements={"abi": 1.3})
+    assert edited.notes == (
+        "ABI 1.3 is above 1.20: non-compressible vessels, the ABI cannot be interpreted.",
+    )
+
+
+def test_the_post_operative_d_dimer_window_is_a_data_edit(kb_copy: Path) -> None:
+    # the base case's visit is 92 days after surgery: past the 84 days shipped
+    assert _assess(labs=RAISED_D_DIMER).notes == ()
+    edit(kb_copy / "tests.toml", "within_days = 84", "within_days = 120")
+    (note,) = _assess(kb_copy, labs=RAISED_D_DIMER).notes
+    assert note.startswith("Post-operative D-dimer is usually raised for weeks")
+
+
+def test_the_small_fibre_note_trigger_is_a_data_edit(kb_copy: Path) -> None:
+    assert _assess(findings={"emg_acute_radiculopathy": True}).notes == ()
+    edit(kb_copy / "findings.toml", '{ finding = "emg_normal" }', '{ finding = "emg_acute_radiculopathy" }')
+    (note,) = _assess(kb_copy, findings={"emg_acute_radiculopathy": True}).notes
+    assert note.startswith("A normal nerve conduction study does not exclude small-fibre neuropathy")
+
+
+def test_the_wells_likely_cut_off_is_a_data_edit(kb_copy: Path) -> None:
+    two_points = {"findings": {"active_cancer": True, "prior_dvt": True}}
+    assert _assess(**two_points).wells.category == "likely"
+    edit(kb_copy / "wells.toml", "likely_at_least = 2", "likely_at_least = 3")
+    assert _assess(kb_copy, **two_points).wells.category == "unlikely"
+
+
+def test_the_wells_texts_follow_the_cut_off(kb_copy: Path) -> None:
+    assert KB.wells_categories == {
+        "likely": "DVT likely (score ≥ 2): same-day venous duplex",
+        "unlikely": "DVT unlikely (score ≤ 1): D-dimer; only a normal D-dimer argues against DVT",
+    }
+    edit(kb_copy / "wells.toml", "likely_at_least = 2", "likely_at_least = 3")
+    kb = load_from(kb_copy)
+    assert kb.wells_categories["likely"].startswith("DVT likely (score ≥ 3)")
+    assert kb.wells_categories["unlikely"].startswith("DVT unlikely (score ≤ 2)")
+    assert "≥ 3 DVT likely" in kb.wells_basis and "≤ 2 unlikely" in kb.wells_basis
+
+
+def test_the_corrected_calcium_constants_are_a_data_edit(kb_copy: Path) -> None:
+    low_albumin = {
+        "labs": [
+            {"test": "calcium", "value": 8.0, "unit": "mg/dL"},
+            {"test": "albumin", "value": 2.5, "unit": "g/dL"},
+        ]
+    }
+    assert _assess(**low_albumin).derived["corrected_calcium"] == pytest.approx(9.2)
+    edit(kb_copy / "labs.toml", "albumin_reference = 4.0", "albumin_reference = 4.4")
+    assert _assess(kb_copy, **low_albumin).derived["corrected_calcium"] == pytest.approx(9.52)
+
+
+def test_the_corrected_calcium_label_follows_its_constants(kb_copy: Path) -> None:
+    assert KB.corrected_calcium.label == "Corrected calcium (Ca + 0.8 × (4.0 − albumin))"
+    edit(kb_copy / "labs.toml", "albumin_reference = 4.0", "albumin_reference = 4.4")
+    assert load_from(kb_copy).corrected_calcium.label == "Corrected calcium (Ca + 0.8 × (4.4 − albumin))"
+
+
+def test_the_supported_cut_off_is_a_data_edit(kb_copy: Path) -> None:
+    urge = {"findings": {"urge_to_move_legs": True}}  # restless legs scores 4
+    assert item(_assess(**urge), "restless_legs_syndrome").status == "supported"
+    edit(kb_copy / "meta.toml", "supported_at_least = 3", "supported_at_least = 5")
+    assert item(_assess(kb_copy, **urge), "restless_legs_syndrome").status == "possible"
+
+
+def _broken(kb_copy: Path, file: str, old: str, new: str) -> str:
+    edit(kb_copy / file, old, new)
+    with pytest.raises(KnowledgeError) as info:
+        load_from(kb_copy)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "key", "kind"),
+    [
+        ("measurements.toml", "above = 1.40\n", "measurements.abi.not_interpretable.above", "a number"),
+        (
+            "tests.toml",
+            "within_days = 84  # 12 weeks\n",
+            "tests.d_dimer.raised_after_surgery.within_days",
+            "a whole number",
+        ),
+        ("wells.toml", "likely_at_least = 2\n", "likely_at_least", "a whole number"),
+        ("meta.toml", "supported_at_least = 3\n", "status.supported_at_least", "a number"),
+        ("labs.toml", "albumin_reference = 4.0\n", "corrected_calcium.albumin_reference", "a number"),
+    ],
+)
+def test_a_missing_cut_off_names_file_and_key(
+    kb_copy: Path, file: str, line: str, key: str, kind: str
+) -> None:
+    message = _broken(kb_copy, file, line, "")
+    assert f"{kb_copy / file}: {key}: required, must be {kind}" in message
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "problem"),
+    [
+        (
+            "measurements.toml",
+            "above = 1.40",
+            'above = "1.40"',
+            "measurements.abi.not_interpretable.above: must be a number, got '1.40'",
+        ),
+        (
+            "measurements.toml",
+            "above = 1.40",
+            "above = 4.0",
+            "measurements.abi.not_interpretable.above: 4 is outside the accepted 0.1–3",
+        ),
+        (
+            "measurements.toml",
+            "{limit:.2f}",
+            "{bound:.2f}",
+            "measurements.abi.not_interpretable.note: cannot fill in the text",
+        ),
+        (
+            "measurements.toml",
+            "above = 1.40",
+            "abvoe = 1.40",
+            "measurements.abi.not_interpretable.abvoe: unknown key (did you mean 'above'?)",
+        ),
+        (
+            "tests.toml",
+            "within_days = 84",
+            'within_days = "12 weeks"',
+            "tests.d_dimer.raised_after_surgery.within_days: must be a whole number, got '12 weeks'",
+        ),
+        (
+            "tests.toml",
+            "within_days = 84",
+            "within_days = 0",
+            "tests.d_dimer.raised_after_surgery.within_days: must be above 0, got 0",
+        ),
+        (
+            "wells.toml",
+            "likely_at_least = 2",
+            "likely_at_least = 2.5",
+            "likely_at_least: must be a whole number, got 2.5",
+        ),
+        (
+            "wells.toml",
+            "{likely_at}): same-day",
+            "{likely}): same-day",
+            "categories.likely: cannot fill in the text",
+        ),
+        (
+            "meta.toml",
+            "possible_at_least = 1",
+            "possible_at_least = true",
+            "status.possible_at_least: must be a number, got True",
+        ),
+        (
+            "labs.toml",
+            "albumin_reference = 4.0",
+            "albumin_reference = 40",
+            "corrected_calcium.albumin_reference: 40 is outside the accepted 0.5–8",
+        ),
+        (
+            "findings.toml",
+            '{ finding = "emg_normal" }',
+            '{ finding = "emg_nromal" }',
+            "domains.electrodiagnostics.note_when: unknown finding 'emg_nromal'",
+        ),
+    ],
+)
+def test_an_invalid_cut_off_names_file_and_key(
+    kb_copy: Path, file: str, old: str, new: str, problem: str
+) -> None:
+    assert f"{kb_copy / file}: {problem}" in _broken(kb_copy, file, old, new)

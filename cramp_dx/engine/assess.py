@@ -70,24 +70,26 @@ def _lab_flags(facts: Facts) -> list[LabFlag]:
 
 
 def _notes(facts: Facts) -> list[str]:
-    """Interpretation notes SPEC.md asks to show where they apply."""
+    """Interpretation notes SPEC.md asks to show where they apply; what triggers each, and its
+    wording, is knowledge data: a measurement's `not_interpretable` bound, a test's
+    `raised_after_surgery` window, a checklist domain's `note_when`."""
+    kb = facts.kb
     notes = []
-    abi = facts.measurement("abi")
-    if abi is not None and abi > 1.40:
-        notes.append(f"ABI {abi:g} is above 1.40: non-compressible vessels, the ABI cannot be interpreted.")
-    for lab_id in ("d_dimer", "d_dimer_feu"):
-        value = facts.labs.get(lab_id)
-        if value is not None and value.flag == "H" and facts.days <= 84:
-            notes.append(
-                "Post-operative D-dimer is usually raised for weeks: a raised value does not "
-                "confirm DVT; only a normal value with a 'DVT unlikely' Wells score argues against it."
-            )
-            break
-    if facts.finding("emg_normal") or facts.finding("ncv_polyneuropathy") is False:
-        note = facts.kb.domains["electrodiagnostics"].note
-        if note:
-            notes.append(note)
-    return notes
+    for measurement in kb.measurements.values():
+        bound = measurement.not_interpretable
+        value = facts.measurement(measurement.id)
+        if bound is not None and value is not None and value > bound.above:
+            notes.append(bound.text(value))
+    for test in kb.tests.values():
+        window = test.raised_after_surgery
+        if window is None or facts.days > window.within_days:
+            continue
+        if any(lab.flag == "H" for lab_id in test.labs if (lab := facts.labs.get(lab_id)) is not None):
+            notes.append(window.note)
+    for domain in kb.domains.values():
+        if domain.note and domain.note_when is not None and domain.note_when.evaluate(facts, kb).state:
+            notes.append(domain.note)
+    return list(dict.fromkeys(notes))
 
 
 def assess(

@@ -87,7 +87,7 @@ class Facts:
         }
         ca, alb = self.labs.get("calcium"), self.labs.get("albumin")
         if ca and alb:
-            derived["corrected_calcium"] = round(ca.value + 0.8 * (4.0 - alb.value), 2)
+            derived["corrected_calcium"] = kb.corrected_calcium.value(ca.value, alb.value)
         elif ca:
             derived["corrected_calcium"] = None
         bun, cr = self.labs.get("bun"), self.labs.get("creatinine")

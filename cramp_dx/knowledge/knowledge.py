@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
+    CorrectedCalcium,
     Differential,
     Domain,
     Finding,
@@ -31,10 +32,12 @@ class Knowledge:
     wells_items: tuple[WellsItemDef, ...]
     wells_likely_at: int
     wells_basis: str
+    wells_categories: dict[str, str]  # "likely"/"unlikely" -> what it means, cut-off filled in
     medications: MedicationCatalog
     plan_items: dict[str, PlanItem]
     supported_at: float
     possible_at: float
+    corrected_calcium: CorrectedCalcium
 
     def __post_init__(self) -> None:
         codes: dict[str, Lab] = {}

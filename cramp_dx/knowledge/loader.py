@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from decimal import Decimal, InvalidOperation
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cramp_dx.errors import KnowledgeError
+from cramp_dx.knowledge import cutoffs
 from cramp_dx.knowledge.conditions import (
     Condition,
     ConditionError,
@@ -224,15 +226,12 @@ def load_from(folder: Path) -> Knowledge:
     if not isinstance(version, str) or not version:
         reader.fail("meta", "knowledge_version", "required string")
         version = "?"
-    status = meta.get("status", {})
-    supported_at = float(status.get("supported_at_least", 3))
-    possible_at = float(status.get("possible_at_least", 1))
-    if possible_at > supported_at:
-        reader.fail("meta", "status", "possible_at_least must not exceed supported_at_least")
+    supported_at, possible_at = cutoffs.status_cutoffs(reader, meta)
 
     domains: dict[str, Domain] = {}
-    for dom_id, entry in reader.table("findings", "domains").items():
-        reader.unknown_keys("findings", f"domains.{dom_id}", entry, {"label", "intake", "note"})
+    domains_raw = reader.table("findings", "domains")
+    for dom_id, entry in domains_raw.items():
+        reader.unknown_keys("findings", f"domains.{dom_id}", entry, {"label", "intake", "note", "note_when"})
         domains[dom_id] = Domain(
             dom_id, entry.get("label", dom_id), bool(entry.get("intake")), entry.get("note")
         )
@@ -268,16 +267,30 @@ def load_from(folder: Path) -> Knowledge:
     measurements: dict[str, Measurement] = {}
     for mid, entry in reader.table("measurements", "measurements").items():
         key = f"measurements.{mid}"
-        reader.unknown_keys("measurements", key, entry, {"label", "unit", "minimum", "maximum", "help"})
+        reader.unknown_keys(
+            "measurements", key, entry, {"label", "unit", "minimum", "maximum", "help", "not_interpretable"}
+        )
         lo, hi = entry.get("minimum"), entry.get("maximum")
         if not isinstance(lo, int | float) or not isinstance(hi, int | float) or lo >= hi:
             reader.fail("measurements", key, "needs numeric minimum < maximum")
             continue
+        bound = entry.get("not_interpretable")
         measurements[mid] = Measurement(
-            mid, entry.get("label", mid), entry.get("unit", ""), float(lo), float(hi), entry.get("help", "")
+            mid,
+            entry.get("label", mid),
+            entry.get("unit", ""),
+            float(lo),
+            float(hi),
+            entry.get("help", ""),
+            None
+            if bound is None
+            else cutoffs.not_interpretable(reader, f"{key}.not_interpretable", bound, lo, hi),
         )
 
     labs = _load_labs(reader)
+    corrected_calcium = cutoffs.corrected_calcium(
+        reader, reader.raw["labs"].get("corrected_calcium"), labs.get("albumin")
+    )
 
     med_raw = reader.raw["medications"]
     classes: dict[str, MedClass] = {}
@@ -327,7 +340,16 @@ def load_from(folder: Path) -> Knowledge:
             "tests",
             key,
             entry,
-            {"name", "settles", "burden", "labs", "findings", "measurements", "only_when"},
+            {
+                "name",
+                "settles",
+                "burden",
+                "labs",
+                "findings",
+                "measurements",
+                "only_when",
+                "raised_after_surgery",
+            },
         )
         for lab in entry.get("labs", []):
             if lab not in labs:
@@ -345,6 +367,7 @@ def load_from(folder: Path) -> Knowledge:
             reader.fail("tests", f"{key}.burden", "must be a whole number 1–9")
             burden = 9
         only_when = entry.get("only_when")
+        window = entry.get("raised_after_surgery")
         tests[tid] = TestDef(
             tid,
             entry.get("name", tid),
@@ -354,7 +377,21 @@ def load_from(folder: Path) -> Knowledge:
             tuple(entry.get("findings", [])),
             tuple(entry.get("measurements", [])),
             reader.condition("tests", f"{key}.only_when", only_when, vocab) if only_when else None,
+            None
+            if window is None
+            else cutoffs.raised_after_surgery(
+                reader, f"{key}.raised_after_surgery", window, list(entry.get("labs", []))
+            ),
         )
+
+    for dom_id, entry in domains_raw.items():
+        if "note_when" not in entry:
+            continue
+        key = f"domains.{dom_id}.note_when"
+        if not entry.get("note"):
+            reader.fail("findings", key, "note_when needs a note to show")
+        note_when = reader.condition("findings", key, entry["note_when"], vocab)
+        domains[dom_id] = dataclasses.replace(domains[dom_id], note_when=note_when)
 
     for cls in classes.values():
         for did in cls.differentials:
@@ -435,6 +472,7 @@ def load_from(folder: Path) -> Knowledge:
         seen_flags.append(rid)
 
     wells_raw = reader.raw["wells"]
+    wells_likely_at, wells_basis, wells_categories = cutoffs.wells_cutoff(reader, wells_raw)
     wells_items: list[WellsItemDef] = []
     for index, entry in enumerate(wells_raw.get("items", [])):
         key = f"items[{index}]"
@@ -574,10 +612,12 @@ def load_from(folder: Path) -> Knowledge:
         differentials=differentials,
         red_flags=red_flags,
         wells_items=tuple(wells_items),
-        wells_likely_at=int(wells_raw.get("likely_at_least", 2)),
-        wells_basis=wells_raw.get("basis", ""),
+        wells_likely_at=wells_likely_at,
+        wells_basis=wells_basis,
+        wells_categories=wells_categories,
         medications=MedicationCatalog(classes, warnings),
         plan_items=plan,
         supported_at=supported_at,
         possible_at=possible_at,
+        corrected_calcium=corrected_calcium,
     )

@@ -14,6 +14,41 @@ class Domain:
     label: str
     intake: bool = False
     note: str | None = None
+    note_when: Condition | None = None  # the engine adds `note` to an assessment when this holds
+
+
+@dataclass(frozen=True)
+class NotInterpretable:
+    """Above `above` a measurement cannot be read (an ABI over 1.40: non-compressible vessels);
+    the engine shows `note`, which may use {value} and {limit} with a format spec."""
+
+    above: float
+    note: str
+
+    def text(self, value: float) -> str:
+        return self.note.format(value=value, limit=self.above)
+
+
+@dataclass(frozen=True)
+class RaisedAfterSurgery:
+    """A raised result of a test's labs within `within_days` of surgery is expected after an
+    operation (D-dimer), so the engine shows `note` instead of letting it pass as evidence."""
+
+    within_days: int
+    note: str
+
+
+@dataclass(frozen=True)
+class CorrectedCalcium:
+    """Calcium corrected for albumin, in the labs' default units (mg/dL, g/dL):
+    calcium + factor × (albumin_reference − albumin)."""
+
+    factor: float
+    albumin_reference: float
+    label: str
+
+    def value(self, calcium: float, albumin: float) -> float:
+        return round(calcium + self.factor * (self.albumin_reference - albumin), 2)
 
 
 @dataclass(frozen=True)
@@ -33,6 +68,7 @@ class Measurement:
     minimum: float
     maximum: float
     help: str
+    not_interpretable: NotInterpretable | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +184,7 @@ class TestDef:
     findings: tuple[str, ...] = ()
     measurements: tuple[str, ...] = ()
     only_when: Condition | None = None
+    raised_after_surgery: RaisedAfterSurgery | None = None
 
 
 @dataclass(frozen=True)
