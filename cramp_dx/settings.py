@@ -7,6 +7,7 @@ are reported by name (never silently replaced) when loading with `strict=True`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
@@ -44,6 +45,11 @@ def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
+def _is_number(value: Any) -> bool:
+    """A finite int or float; a null bound would leave the lab with no range at all."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _validate(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     minutes = data.get("idle_lock_minutes", 5)
@@ -51,9 +57,18 @@ def _validate(data: dict[str, Any]) -> list[Problem]:
         problems.append(Problem("idle_lock_minutes", "must be a whole number from 1 to 240"))
     if data.get("lab_units", "conventional") not in LAB_UNIT_PREFERENCES:
         problems.append(Problem("lab_units", "accepted: conventional, si"))
-    for lab, rng in (data.get("lab_ranges") or {}).items():
+    ranges = data.get("lab_ranges") or {}
+    if not isinstance(ranges, dict):
+        problems.append(Problem("lab_ranges", "must be an object: lab id -> {low, high}"))
+        ranges = {}
+    for lab, rng in ranges.items():
         if not isinstance(rng, dict) or not set(rng) <= {"low", "high"} or not rng:
             problems.append(Problem(f"lab_ranges.{lab}", "must be an object with low and/or high"))
+            continue
+        bad = [key for key, value in rng.items() if not _is_number(value)]
+        for key in bad:
+            problems.append(Problem(f"lab_ranges.{lab}.{key}", "must be a number"))
+        if bad:
             continue
         low, high = rng.get("low"), rng.get("high")
         if low is not None and high is not None and low >= high:

@@ -1,8 +1,12 @@
 """Settings: clinic letterhead, database (SQLite file or PostgreSQL URL), idle lock minutes,
-lab unit preference. Invalid values are named and nothing is saved until they are fixed."""
+lab unit preference (General tab) and the clinic's lab reference ranges (second tab). Invalid
+values are named and nothing is saved until they are fixed."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,17 +19,29 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from cramp_dx.errors import InputError
 from cramp_dx.settings import Letterhead, Settings, save_settings
+from cramp_dx.ui.lab_ranges_editor import LabRangesEditor
+from cramp_dx.ui.screen_fit import FRAME_ALLOWANCE, available_size, fit_to_screen
+
+SUMMARY_LINES = 3  # problems repeated under the tabs; all of them are shown beside their lab
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, kb: Any = None
+    ) -> None:
+        """`kb` defaults to the packaged knowledge base (its labs fill the ranges tab)."""
         super().__init__(parent)
+        if kb is None:
+            from cramp_dx.knowledge import load_knowledge
+
+            kb = load_knowledge()
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.original = settings
@@ -75,21 +91,36 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Clinic &name", self.clinic_name)
         form.addRow("&Address", self.address)
-        form.addRow("&Logo", logo_row)
-        form.addRow("&Database", db_row)
+        form.addRow(_buddy_label("L&ogo", self.logo), logo_row)
+        form.addRow(_buddy_label("&Database", self.database_url), db_row)
         form.addRow("", note)
         form.addRow("&Lock after idle", self.idle_minutes)
         form.addRow("Lab &units", self.lab_units)
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
+        self.lab_ranges = LabRangesEditor(kb, settings.lab_ranges)
+        self._lab_error = False
+        self.lab_ranges.changed.connect(self._hide_error)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.lab_ranges, "Lab &reference ranges")
+        self.tabs.setTabToolTip(1, "Your laboratory's normal ranges, replacing the built-in ones")
+        self.error.setAccessibleName("Settings problem")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 45)
+        em = self.fontMetrics().horizontalAdvance("M")
+        self.setMinimumWidth(min(em * 45, available_size(self).width() - FRAME_ALLOWANCE.width()))
+        fit_to_screen(self, QSize(em * 80, self.fontMetrics().lineSpacing() * 50))
 
     def edited(self) -> Settings:
         return self.original.with_changes(
@@ -101,9 +132,32 @@ class SettingsDialog(QDialog):
             database_url=self.database_url.text().strip() or None,
             idle_lock_minutes=self.idle_minutes.value(),
             lab_units=self.lab_units.currentData(),
+            lab_ranges=self.lab_ranges.ranges(),
         )
 
+    def _hide_error(self) -> None:
+        """Once the lab ranges that refused Save are fixed, the summary under the tabs goes."""
+        if self._lab_error and not self.lab_ranges.problems():
+            self._lab_error = False
+            self.error.hide()
+
     def _save(self) -> None:
+        problems = self.lab_ranges.problems()
+        if problems:
+            shown = problems[:SUMMARY_LINES]
+            if len(problems) > len(shown):
+                shown.append(f"… and {len(problems) - len(shown)} more, each shown beside its lab.")
+            self.error.setText(
+                "Not saved: fix the lab reference ranges first.\n" + "\n".join(shown)
+            )
+            self.error.show()
+            self._lab_error = True
+            self.tabs.setCurrentWidget(self.lab_ranges)
+            first = self.lab_ranges.first_invalid()
+            if first is not None:
+                self.lab_ranges.scroll.ensureWidgetVisible(first)
+                first.setFocus()
+            return
         settings = self.edited()
         try:
             save_settings(settings)
@@ -135,3 +189,11 @@ class SettingsDialog(QDialog):
         )
         if path:
             self.database_url.setText(f"sqlite:///{path}")
+
+
+def _buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose mnemonic focuses `buddy` (QFormLayout only does this when the
+    field is a widget, not a layout)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
