@@ -104,6 +104,13 @@ def test_sex_specific_range_flags_hemoglobin() -> None:
     assert applied_range(lab, "unknown", None).flag(13.0) == "N"
 
 
+def test_a_sex_without_its_own_range_gets_the_general_one() -> None:
+    esr = load_knowledge().labs["esr"]  # SPEC: < 20 mm/h, women < 30
+    assert applied_range(esr, "male", None).flag(25) == "H"
+    assert applied_range(esr, "female", None).flag(25) == "N"
+    assert applied_range(esr, "unknown", None).flag(25) == "N"  # the widest: normal for either
+
+
 def test_a_clinic_range_override_is_applied() -> None:
     from support.core import workup
 

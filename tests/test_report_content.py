@@ -92,6 +92,13 @@ def test_wells_items_show_points_and_source(tmp_path: Path) -> None:
         assert item.label in text
 
 
+def test_the_wells_category_reads_as_the_knowledge_base_words_it(tmp_path: Path) -> None:
+    ctx = example_context("ex2-early-swollen-calf")
+    assert ctx.assessment.wells.category == "likely"
+    text = _text(ctx, tmp_path)
+    assert flat(ctx.kb.wells_categories["likely"]) in text
+
+
 def test_lab_rows_show_loinc_reference_and_flag(tmp_path: Path) -> None:
     ctx = example_context("ex1-diuretic-cramps")
     text = _text(ctx, tmp_path)

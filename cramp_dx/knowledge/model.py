@@ -81,6 +81,9 @@ class Range:
     def upper(self) -> float | None:
         return self.high if self.high is not None else self.below
 
+    def bounded(self) -> bool:
+        return self.low is not None or self.high is not None or self.below is not None
+
     def flag(self, value: float) -> str:
         if self.low is not None and value < self.low:
             return "L"
@@ -147,6 +150,8 @@ class Lab:
             return self.reference_female
         if sex == "male" and self.reference_male:
             return self.reference_male
+        if sex in ("female", "male") and self.reference.bounded():
+            return self.reference  # the general range, for a sex without its own
         if self.reference_female or self.reference_male:
             # other/unknown sex: the widest of the sex-specific ranges, so nothing is flagged
             # that would be normal for either sex.

@@ -85,7 +85,7 @@ class SettingsDialog(QDialog):
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
         self.error.hide()
-        note = QLabel("A new database URL takes effect the next time you sign in.")
+        note = QLabel("A new database opens when you sign out; you are offered to sign out at once.")
         note.setWordWrap(True)
 
         form = QFormLayout()

@@ -54,6 +54,11 @@ def hand_kb() -> SimpleNamespace:
         measurements={"temperature_c": item(id="temperature_c", label="Temperature", unit="°C")},
         tests={"venous_duplex": item(id="venous_duplex", name="Venous duplex ultrasound")},
         plan_items={"hydration": item(id="hydration", label="Hydration")},
+        wells_categories={
+            "likely": "DVT likely (score ≥ 2): same-day venous duplex",
+            "unlikely": "DVT unlikely (score ≤ 1): D-dimer",
+        },
+        corrected_calcium=item(label="Corrected calcium (Ca + 0.8 × (4.0 − albumin))"),
     )
 
 

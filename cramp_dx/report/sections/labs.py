@@ -14,11 +14,14 @@ from cramp_dx.report.text import clean, escape, fmt_date, fmt_number
 
 TITLE = "Labs"
 FLAG_LABELS = {"L": "L (low)", "H": "H (high)", "N": "normal"}
-# Values the engine derives from the labs (Assessment.derived) → label and unit.
-DERIVED = {
-    "corrected_calcium": ("Corrected calcium (Ca + 0.8 × (4.0 − albumin))", "mg/dL"),
-    "bun_creatinine_ratio": ("BUN/creatinine ratio", ""),
-}
+# Values the engine derives from the labs (Assessment.derived) → unit (labels: _derived_label).
+DERIVED_UNITS = {"corrected_calcium": "mg/dL", "bun_creatinine_ratio": ""}
+
+
+def _derived_label(ctx: ReportContext, key: str) -> str:
+    if key == "corrected_calcium":
+        return str(ctx.kb.corrected_calcium.label)  # its formula, from labs.toml
+    return "BUN/creatinine ratio"
 
 
 def _earlier(entry: Mapping[str, Any] | Any) -> str:
@@ -74,8 +77,9 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
     out.append(grid(["Test", "Value", "Unit", "Reference applied", "Flag", "Collected", "LOINC"],
                     rows, [width * f for f in fractions]))
     derived = [
-        f"{escape(label)}: <b>{fmt_number(ctx.assessment.derived[key])}</b> {escape(unit)}".strip()
-        for key, (label, unit) in DERIVED.items()
+        f"{escape(_derived_label(ctx, key))}: <b>{fmt_number(ctx.assessment.derived[key])}</b> "
+        f"{escape(unit)}".strip()
+        for key, unit in DERIVED_UNITS.items()
         if isinstance(ctx.assessment.derived.get(key), int | float)
     ]
     if derived:

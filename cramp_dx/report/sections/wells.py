@@ -11,12 +11,6 @@ from cramp_dx.report.text import clean, escape
 
 TITLE = "Wells score for deep vein thrombosis"
 
-_CATEGORY = {
-    "likely": "DVT likely (score ≥ 2): same-day venous duplex",
-    "unlikely": "DVT unlikely (score ≤ 1): D-dimer; only a normal D-dimer argues against DVT",
-}
-
-
 def _points(points: int) -> str:
     return f"{points:+d}" if points else "0"
 
@@ -24,7 +18,7 @@ def _points(points: int) -> str:
 def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
     st = styles()
     wells = ctx.assessment.wells
-    category = _CATEGORY.get(wells.category, clean(wells.category))
+    category = ctx.kb.wells_categories.get(wells.category, clean(wells.category))
     summary = f"<b>Score {wells.score:+d}</b> — {escape(category)}"
     if wells.not_assessed:
         summary += (f'<br/><font color="#8a5a00">{len(wells.not_assessed)} item(s) not assessed; '
