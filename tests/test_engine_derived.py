@@ -120,7 +120,8 @@ def test_a_clinic_range_override_is_applied() -> None:
     assert assess(w).lab_flags[0].flag == "N"
     overridden = assess(w, lab_ranges={"potassium": {"low": 3.7, "high": 5.2}})
     assert overridden.lab_flags[0].flag == "L"
-    assert overridden.lab_flags[0].reference == "3.7–5.2 mmol/L"
+    assert overridden.lab_flags[0].reference == "3.7–5.2 mmol/L (clinic range)"
+    assert assess(w).lab_flags[0].reference == "3.5–5.1 mmol/L"
 
 
 def test_opposite_findings_count_for_each_other() -> None:

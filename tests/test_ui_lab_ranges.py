@@ -105,7 +105,7 @@ def test_a_result_normal_by_the_built_in_range_is_flagged_low_after_save(
     save(qtbot, dialog)
 
     assert table.item(0, 3).text() == "L (low)"
-    assert table.item(0, 4).text() == "3.8–5.1 mmol/L"
+    assert table.item(0, 4).text() == "3.8–5.1 mmol/L (clinic range)"
     assert page.assessment.lab_flags[0].flag == "L"
 
 

@@ -61,7 +61,8 @@ def _lab_flags(facts: Facts) -> list[LabFlag]:
                 unit_default=latest.lab.unit,
                 flag=latest.flag,
                 critical=latest.critical,
-                reference=f"{latest.range.text()} {latest.lab.unit}",
+                reference=f"{latest.range.text()} {latest.lab.unit}"
+                + (" (clinic range)" if lab_id in facts.clinic_ranges else ""),
                 collected=latest.result.collected.isoformat() if latest.result.collected else None,
                 earlier=earlier,
             )

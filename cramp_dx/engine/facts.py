@@ -63,6 +63,7 @@ class Facts:
     ) -> None:
         self.workup = workup
         self.kb = kb
+        self.clinic_ranges = frozenset(lab_ranges or ())  # lab ids with the clinic's own range
         self._findings = workup.findings
         sex = workup.patient.sex
         # every result per lab, oldest first; undated results count as taken at the visit
