@@ -1,11 +1,19 @@
 """Medication review: type-ahead from the catalog, free text kept; each flagged drug shows
-its class and concern; the quinine warning."""
+its class and concern; the quinine warning.
+
+A line is edited in place: selecting it (click, arrow keys, Enter / F2, double-click) loads it
+into the entry fields, whose button then reads "Save changes"; Escape or Cancel goes back to
+adding a new one. What the user typed is never replaced behind their back: while the fields
+hold an unsaved entry, selecting another line only says so."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,19 +35,85 @@ from cramp_dx.case.model import MEDICATION_STATUSES, Medication
 from cramp_dx.engine.result import MedicationFlag
 
 COLUMNS = ("Medication", "Dose", "Started", "Status", "Class", "Why it matters")
+ADD_TEXT = "&Add medication"
+SAVE_TEXT = "S&ave changes"  # same mnemonic (Alt+A) as adding: the entry's one action
+
+
+def describe(medication: Medication | None) -> str:
+    """One line for messages and the conflict dialog."""
+    if medication is None:
+        return "(no such line: removed)"
+    parts = [medication.name]
+    if medication.dose:
+        parts.append(medication.dose)
+    if medication.start_date:
+        parts.append(f"started {medication.start_date.isoformat()}")
+    if medication.status:
+        parts.append(medication.status)
+    return ", ".join(parts)
+
+
+def line_of(medications: tuple[Medication, ...], index: int, line: Medication) -> int | None:
+    """Where `line` (last seen at `index`) is now: lines added or removed elsewhere move it.
+    None if it is at neither place (changed or removed since)."""
+    if 0 <= index < len(medications) and medications[index] == line:
+        return index
+    found = [i for i, med in enumerate(medications) if med == line]
+    return min(found, key=lambda i: abs(i - index)) if found else None
+
+
+def parse_start(text: str) -> date | None:
+    """The start date typed, or None if empty; ValueError with the user's message."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        why = f" ({exc})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else ""
+        raise ValueError(
+            f"Started: “{text}” is not a date{why}; accepted: YYYY-MM-DD, e.g. 2024-03-15, "
+            "or empty if not known. Nothing was saved."
+        ) from None
+
+
+def _shortcut(
+    key: QKeySequence, parent: QWidget, slot: Callable[[], None], context: Qt.ShortcutContext
+) -> QShortcut:
+    """A shortcut limited to `parent` (PySide6 ignores `context=` given to the constructor
+    together with a slot, leaving a window-wide shortcut that steals Return from every field)."""
+    shortcut = QShortcut(key, parent)
+    shortcut.setContext(context)
+    shortcut.activated.connect(slot)
+    return shortcut
+
+
+def _fields_of(medication: Medication) -> tuple:
+    start = medication.start_date.isoformat() if medication.start_date else ""
+    return (medication.name, medication.dose or "", start, medication.status)
 
 
 class MedicationsPanel(QWidget):
+    """`add_requested(medication)`; `update_requested(index, medication, old)`, where `old`
+    is the line as it was loaded, so a change saved elsewhere meanwhile is a conflict and not
+    overwritten; `remove_requested(index)`."""
+
     add_requested = Signal(object)  # Medication
+    update_requested = Signal(int, object, object)  # index, Medication, old Medication
     remove_requested = Signal(int)
 
     def __init__(self, catalog_names: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("medications")
         self._read_only = False
+        self.editing: int | None = None  # the line loaded into the entry fields
+        self._original: Medication | None = None
+        self._medications: tuple[Medication, ...] = ()
+        self._refreshing = False
         self.name = QLineEdit()
         self.name.setAccessibleName("Medication name")
         self.name.setPlaceholderText("Generic name; anything else is kept as free text")
+        self._catalog = {name.casefold() for name in catalog_names}
         completer = QCompleter(QStringListModel(sorted(catalog_names)), self.name)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
@@ -56,7 +130,14 @@ class MedicationsPanel(QWidget):
         self.status.addItem("not recorded", None)
         for status in MEDICATION_STATUSES:
             self.status.addItem(status, status)
-        self.add_button = QPushButton("&Add medication")
+        self.add_button = QPushButton(ADD_TEXT)
+        self.cancel_button = QPushButton("Cancel (Esc)")
+        self.cancel_button.setAccessibleName("Cancel editing the line and go back to adding")
+        self.cancel_button.hide()
+        self.mode = QLabel()
+        self.mode.setObjectName("medicationEditing")
+        self.mode.setWordWrap(True)
+        self.mode.setTextFormat(Qt.TextFormat.RichText)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -70,9 +151,13 @@ class MedicationsPanel(QWidget):
             label.setBuddy(widget)
             entry.addWidget(label, 0, column)
             entry.addWidget(widget, 1, column)
-        entry.addWidget(self.add_button, 1, 4)
-        entry.setColumnStretch(0, 2)
-        entry.setColumnStretch(1, 1)
+        entry.setColumnStretch(0, 3)
+        entry.setColumnStretch(1, 3)
+        # the buttons get their own row, so that name and dose keep their width
+        actions = QHBoxLayout()
+        actions.addWidget(self.mode, 1)
+        actions.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        actions.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.warning = QLabel()
         self.warning.setObjectName("quinineWarning")
@@ -81,82 +166,242 @@ class MedicationsPanel(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("medicationsTable")
         self.table.setAccessibleName("Medications")
+        self.table.setAccessibleDescription(
+            "Select a line, or press Enter or F2 on it, to edit it in the fields above; "
+            "Delete removes it."
+        )
+        self.table.setToolTip("Click a line (or Enter / F2) to edit it · Delete removes it")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton("&Remove selected")
+        hint = QLabel("Select a line to edit it (Enter or F2); Delete removes it.")
+        hint.setObjectName("medicationHint")
+        hint.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(hint, 1)
         buttons.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(entry)
+        layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addWidget(self.warning)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.add_button.clicked.connect(self._add)
+        self.add_button.clicked.connect(self._submit)
         for edit in (self.name, self.dose, self.start):
-            edit.returnPressed.connect(self._add)
+            edit.returnPressed.connect(self._submit)
+        self.cancel_button.clicked.connect(self.cancel_edit)
         self.remove_button.clicked.connect(self._remove)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self._remove,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        on_table = Qt.ShortcutContext.WidgetShortcut
+        _shortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self._remove, on_table)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            _shortcut(QKeySequence(key), self.table, self._edit_current, on_table)
+        _shortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_edit,
+                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.doubleClicked.connect(lambda index: self.edit_line(index.row()))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self._shown: tuple = ()
 
-    def _add(self) -> None:
+    # -- the entry ---------------------------------------------------------------------------
+    def _entry(self) -> Medication | None:
+        """The entry fields as a medication (an edited line keeps its note), or None after
+        saying which field is wrong."""
+        name = self.name.text().strip()
+        if not name:
+            self._error("Name: enter the medication name (a catalog name or free text).",
+                        self.name)
+            self.name.setFocus()
+            return None
+        try:
+            start = parse_start(self.start.text())
+        except ValueError as exc:
+            self._error(str(exc), self.start)
+            self.start.setFocus()
+            return None
+        base = self._original if self.editing is not None and self._original else Medication(name)
+        return replace(base, name=name, dose=self.dose.text().strip() or None, start_date=start,
+                       status=self.status.currentData())
+
+    def _submit(self) -> None:
         if self._read_only:
             return
         if self.name.completer().popup().isVisible():
             return
-        name = self.name.text().strip()
-        if not name:
-            self._error("Name: enter the medication name.")
-            self.name.setFocus()
+        medication = self._entry()
+        if medication is None:
             return
-        start = None
-        if self.start.text().strip():
-            try:
-                start = date.fromisoformat(self.start.text().strip())
-            except ValueError:
-                self._error(f"Started: “{self.start.text()}” is not a date; accepted: YYYY-MM-DD.")
-                self.start.setFocus()
-                return
         self._error("")
-        self.add_requested.emit(
-            Medication(name, self.dose.text().strip() or None, start, self.status.currentData())
-        )
+        if self.editing is None or self._original is None:
+            self.add_requested.emit(medication)
+        else:
+            self.update_requested.emit(self.editing, medication, self._original)
 
     def entry_accepted(self) -> None:
-        for edit in (self.name, self.dose, self.start):
-            edit.clear()
-        self.status.setCurrentIndex(0)
-        self.name.setFocus()
+        """The entry was saved: back to adding; after an edit, the keyboard stays on the line
+        (arrows move on, Enter edits the next one)."""
+        edited = self.editing
+        self._leave_edit()
+        if edited is None:
+            self.name.setFocus()
+        elif 0 <= edited < self.table.rowCount():
+            self.table.setFocus()
+            self.table.setCurrentCell(edited, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def show_entry_error(self, message: str) -> None:
         self._error(message)
 
-    def _error(self, message: str) -> None:
+    def has_unsaved_entry(self) -> bool:
+        """True while the fields hold something typed and not added / saved."""
+        if self.editing is not None:
+            return self.has_unsaved_edit()
+        return any((self.name.text().strip(), self.dose.text().strip(),
+                    self.start.text().strip(), self.status.currentData()))
+
+    def has_unsaved_edit(self) -> bool:
+        """True while a line loaded for editing has changes not saved."""
+        if self.editing is None or self._original is None:
+            return False
+        fields = (self.name.text().strip(), self.dose.text().strip(), self.start.text().strip(),
+                  self.status.currentData())
+        return fields != _fields_of(self._original)
+
+    def _error(self, message: str, field: QLineEdit | None = None) -> None:
+        """Show `message`; `field` (the one it is about) is outlined and described."""
         self.error.setText(message)
         self.error.setVisible(bool(message))
+        for edit in (self.name, self.start):
+            invalid = edit is field
+            if edit.property("invalid") != invalid:
+                edit.setProperty("invalid", invalid)
+                edit.style().unpolish(edit)
+                edit.style().polish(edit)
+            edit.setAccessibleDescription(message if invalid else "")
 
-    def _remove(self) -> None:
-        if self._read_only:
+    def _clear_fields(self) -> None:
+        for edit in (self.name, self.dose, self.start):
+            edit.clear()
+        self.status.setCurrentIndex(0)
+
+    # -- editing a line ----------------------------------------------------------------------
+    def edit_line(self, row: int, focus: bool = True) -> bool:
+        """Load line `row` into the entry fields; False (and why) if the fields hold another
+        unsaved entry or the visit is read-only."""
+        if self._read_only or not 0 <= row < len(self._medications):
+            return False
+        if row != self.editing and self.has_unsaved_entry():
+            what = (f"Line {self.editing + 1} has unsaved changes" if self.editing is not None
+                    else "The new medication in the fields is not added yet")
+            self._error(f"{what}: save it, or Cancel (Esc), before editing another line.")
+            return False
+        if row != self.editing:
+            medication = self._medications[row]
+            self.editing, self._original = row, medication
+            self.name.setText(medication.name)
+            self.dose.setText(medication.dose or "")
+            self.start.setText(medication.start_date.isoformat() if medication.start_date else "")
+            self.status.setCurrentIndex(max(self.status.findData(medication.status), 0))
+            self._error("")
+            self._show_mode()
+        if focus:
+            self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.name.selectAll()
+        return True
+
+    def cancel_edit(self) -> None:
+        """Back to adding a new medication; the line is left as saved."""
+        if self.editing is None:
             return
+        row = self.editing
+        self._leave_edit()
+        if 0 <= row < self.table.rowCount():
+            self.table.setFocus()
+            self.table.setCurrentCell(row, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def reset(self) -> None:
+        """Another visit is opened: its lines are not this one's."""
+        self._leave_edit()
+        self._shown = ()
+
+    def _leave_edit(self) -> None:
+        self.editing = self._original = None
+        self._clear_fields()
+        self._error("")
+        self._show_mode()
+        self._select(None)
+
+    def _show_mode(self) -> None:
+        editing = self.editing is not None and self._original is not None
+        self.add_button.setText(SAVE_TEXT if editing else ADD_TEXT)
+        self.cancel_button.setVisible(editing)
+        if editing:
+            assert self.editing is not None and self._original is not None
+            line = self.editing + 1
+            self.add_button.setAccessibleName(f"Save changes to medication line {line}")
+            self.mode.setText(
+                f"<b>Editing line {line}</b> ({describe(self._original)}): "
+                "Enter saves the changes, Esc cancels."
+            )
+        else:
+            self.add_button.setAccessibleName("Add the medication")
+            self.mode.setText("")
+
+    def _edit_current(self) -> None:
         row = self.table.currentRow()
         if row >= 0:
-            self.remove_requested.emit(row)
+            self.edit_line(row)
+
+    def _selection_changed(self) -> None:
+        if self._refreshing or self._read_only:
+            return
+        rows = self._selected_rows()
+        if len(rows) == 1 and rows[0] != self.editing:
+            self.edit_line(rows[0], focus=False)
+
+    def _selected_rows(self) -> list[int]:
+        return sorted(index.row() for index in self.table.selectionModel().selectedRows())
+
+    def _select(self, row: int | None) -> None:
+        self._refreshing = True
+        try:
+            if row is None:
+                self.table.clearSelection()
+            else:
+                self.table.selectRow(row)
+        finally:
+            self._refreshing = False
+
+    def _remove(self) -> None:
+        """The selected line (or, from the keyboard, the focused one)."""
+        if self._read_only:
+            return
+        rows = self._selected_rows()
+        row = rows[0] if rows else self.table.currentRow() if self.table.hasFocus() else -1
+        if row < 0:
+            self._error("Select the line to remove first.")
+            return
+        if row == self.editing:
+            self._leave_edit()  # removing the line being edited drops the edit with it
+        self.remove_requested.emit(row)
 
     def set_read_only(self, read_only: bool) -> None:
+        """A signed visit: nothing can be added, edited or removed (an entry already typed
+        stays visible, not saved)."""
         self._read_only = read_only
+        if read_only and self.editing is not None and not self.has_unsaved_edit():
+            self._leave_edit()
         for widget in (self.name, self.dose, self.start, self.status, self.add_button,
-                       self.remove_button):
+                       self.cancel_button, self.remove_button):
             widget.setEnabled(not read_only)
 
+    # -- showing -----------------------------------------------------------------------------
     def show_medications(
         self, medications: tuple[Medication, ...], flags: tuple[MedicationFlag, ...],
         warnings: tuple[str, ...] = (),
@@ -165,29 +410,64 @@ class MedicationsPanel(QWidget):
         if shown == self._shown:
             return
         self._shown = shown
-        flagged: dict[str, list[MedicationFlag]] = {}
-        for flag in flags:
-            flagged.setdefault(flag.medication.casefold(), []).append(flag)
-        self.table.setRowCount(len(medications))
-        for row, med in enumerate(medications):
-            row_flags = flagged.get(med.name.casefold(), [])
-            cells = (
-                med.name,
-                med.dose or "",
-                med.start_date.isoformat() if med.start_date else "",
-                med.status or "",
-                "; ".join(dict.fromkeys(f.drug_class for f in row_flags)),
-                "; ".join(dict.fromkeys(f.concern for f in row_flags))
-                or ("not in the catalog (kept as written)" if not row_flags else ""),
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
+        self._follow_edited_line(medications)
+        self._medications = medications
         quinine = [w for w in warnings if "quinine" in w.casefold()]
         quinine += [f.concern for f in flags if "quinine" in f.drug.casefold()
                     and f.concern not in quinine]
+        flagged: dict[str, list[MedicationFlag]] = {}
+        for flag in flags:
+            flagged.setdefault(flag.medication.casefold(), []).append(flag)
+        self._refreshing = True
+        try:
+            self.table.setRowCount(len(medications))
+            for row, med in enumerate(medications):
+                row_flags = flagged.get(med.name.casefold(), [])
+                cells = (
+                    med.name,
+                    med.dose or "",
+                    med.start_date.isoformat() if med.start_date else "",
+                    med.status or "",
+                    "; ".join(dict.fromkeys(f.drug_class for f in row_flags)),
+                    "; ".join(dict.fromkeys(f.concern for f in row_flags))
+                    or self._unflagged(med.name, bool(quinine)),
+                )
+                for column, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(text)
+                    self.table.setItem(row, column, item)
+        finally:
+            self._refreshing = False
+        self._select(self.editing)
+        self.table.resizeRowsToContents()
         self.warning.setText("⚠ " + " ".join(quinine) if quinine else "")
         self.warning.setVisible(bool(quinine))
 
+    def _unflagged(self, name: str, warned: bool) -> str:
+        """A line without a flag: quinine (its warning is above the list), or free text."""
+        known = name.casefold() in self._catalog or "quinine" in name.casefold()
+        if known and warned:
+            return "see the warning above"
+        if known:
+            return "in the catalog; not flagged for cramps"
+        return "not in the catalog (kept as written)"
+
+    def _follow_edited_line(self, medications: tuple[Medication, ...]) -> None:
+        """Lines added or removed (here or elsewhere) move the line being edited; if it is
+        gone, what was typed stays in the fields, to be added as a new line."""
+        if self.editing is None or self._original is None:
+            return
+        if len(medications) == len(self._medications):
+            return  # same lines: the one at `editing` may show the unsaved edit itself
+        moved = line_of(medications, self.editing, self._original)
+        if moved is not None:
+            self.editing = moved
+            self._show_mode()
+        elif self.editing >= len(medications) or len(medications) < len(self._medications):
+            line = self.editing + 1
+            self.editing = self._original = None
+            self._show_mode()
+            self._error(
+                f"Line {line} was removed on another workstation; what you typed is kept: "
+                "Add medication adds it as a new line, or clear the fields."
+            )

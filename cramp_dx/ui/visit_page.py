@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from cramp_dx.errors import CrampDxError, InputError
 from cramp_dx.ui.conflict_dialog import ConflictDialog
 from cramp_dx.ui.differential_panel import DifferentialPanel
+from cramp_dx.ui.medications import describe as describe_medication
+from cramp_dx.ui.medications import line_of
 from cramp_dx.ui.patient_header import PatientHeader
 from cramp_dx.ui.red_flag_banner import RedFlagBanner
 from cramp_dx.ui.save_indicator import SaveIndicator
@@ -136,6 +138,7 @@ class VisitPage(QWidget):
         self.editor.labs.add_requested.connect(self._add_lab)
         self.editor.labs.remove_requested.connect(self._remove_lab)
         self.editor.medications.add_requested.connect(self._add_medication)
+        self.editor.medications.update_requested.connect(self._update_medication)
         self.editor.medications.remove_requested.connect(self._remove_medication)
         self.banner.acknowledge_requested.connect(self.acknowledge)
         self.ready_button.clicked.connect(self.mark_ready)
@@ -151,6 +154,7 @@ class VisitPage(QWidget):
 
     def open_visit(self, services: Any, account: Any, record: Any) -> None:
         self.close_visit()
+        self.editor.medications.reset()
         self.services, self.account = services, account
         self.session = VisitSession(services, record, parent=self)
         self.session.record_changed.connect(self._show_record)
@@ -177,6 +181,8 @@ class VisitPage(QWidget):
         """Save what is pending; False (visit stays open) while something can't be saved."""
         if self.session is None:
             return True
+        if not self._entry_saved():
+            return False
         if not self.session.flush():
             self.message.emit("Resolve the unsaved change before leaving this visit.")
             return False
@@ -279,6 +285,52 @@ class VisitPage(QWidget):
         else:
             self.editor.medications.show_entry_error(problem)
 
+    def _update_medication(self, index: int, medication: Any, old: Any) -> None:
+        session = self.session
+        assert session is not None
+        panel = self.editor.medications
+        if not session.flush():
+            panel.show_entry_error("Not saved yet: resolve the other unsaved change first, "
+                                   "then save again.")
+            return
+        try:
+            session.reload()  # lines added or removed elsewhere move the one edited
+        except CrampDxError as exc:
+            panel.show_entry_error(f"Not saved: {exc}")
+            return
+        meds = session.record.workup.medications
+        found = line_of(meds, index, old)
+        if found is None and index >= len(meds):
+            return  # removed elsewhere: the panel keeps what was typed, to add as a new line
+        key = ("medication", str(index if found is None else found))
+        session.run_edit(key, medication, old)
+        if session.in_conflict is None:
+            self._medication_saved(key, medication)
+
+    def _medication_saved(self, key: tuple, medication: Any) -> None:
+        assert self.session is not None
+        panel = self.editor.medications
+        if self.session.saved_value(key) == medication:
+            panel.entry_accepted()
+        elif self.session.read_only:
+            panel.show_entry_error("Not saved: this visit is signed and read-only; "
+                                   "add an addendum instead.")
+        else:
+            panel.show_entry_error(self.session.last_error or "Not saved.")
+
+    def _entry_saved(self) -> bool:
+        """False (and the entry shown) while a medication line is being edited with changes
+        not saved: leaving would lose them, or apply them to another visit's line."""
+        panel = self.editor.medications
+        if not panel.has_unsaved_edit():
+            return True
+        self.message.emit("Medication review: the line being edited has changes not saved: "
+                          "Save changes, or Cancel (Esc) to drop them, first.")
+        if "medications" in self.editor.role_sections:
+            self.editor.show_section("medications")
+            panel.name.setFocus()
+        return False
+
     def _remove_medication(self, index: int) -> None:
         from cramp_dx.services.changes import RemoveMedication
 
@@ -303,6 +355,8 @@ class VisitPage(QWidget):
             self.reassess()
 
     def _input_problem(self, key: tuple, message: str) -> None:
+        if key[0] == "medication":
+            self.editor.medications.show_entry_error(message)
         widget = self.editor.widget_for(key)
         if widget is not None and hasattr(widget, "show_error"):
             widget.show_error(message)
@@ -310,7 +364,8 @@ class VisitPage(QWidget):
 
     def _conflict(self, edit: Any, error: Any) -> None:
         label = _field_label(self.kb, edit.key)
-        dialog = ConflictDialog(label, _describe(edit.value), _describe(error.theirs), self)
+        show = describe_medication if edit.key[0] == "medication" else _describe
+        dialog = ConflictDialog(label, show(edit.value), show(error.theirs), self)
         self.conflict_dialog = dialog
 
         def resolved(keep_mine: bool) -> None:
@@ -318,6 +373,11 @@ class VisitPage(QWidget):
             assert self.session is not None
             self.session.resolve_conflict(keep_mine, error.current)
             dialog.deleteLater()
+            if edit.key[0] == "medication" and self.session.in_conflict is None:
+                if keep_mine:
+                    self._medication_saved(edit.key, edit.value)
+                else:
+                    self.editor.medications.entry_accepted()
 
         dialog.resolved.connect(resolved)
         dialog.open()
@@ -325,6 +385,8 @@ class VisitPage(QWidget):
     # -- visit actions -----------------------------------------------------------------------
     def _action(self, call: Callable[[], Any]) -> bool:
         assert self.session is not None
+        if not self._entry_saved():
+            return False
         if not self.session.flush():
             self.message.emit("Resolve the unsaved change first.")
             return False
@@ -373,7 +435,7 @@ class VisitPage(QWidget):
             self.message.emit("Addendum added.")
 
     def new_visit(self) -> None:
-        if self.session is None or not self.session.flush():
+        if self.session is None or not self._entry_saved() or not self.session.flush():
             return
         from datetime import date
 
@@ -456,4 +518,6 @@ def _field_label(kb: Any, key: tuple) -> str:
         return "Notes"
     if kind == "plan":
         return "Management notes"
+    if kind == "medication":
+        return f"Medication line {int(key[1]) + 1}"
     return " ".join(key)

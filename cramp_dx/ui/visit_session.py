@@ -123,6 +123,32 @@ class VisitSession(QObject):
             return False
         return self._apply(change, None)
 
+    def run_edit(self, key: Key, value: Any, old: Any) -> bool:
+        """Save now an edit made in a form opened on `old` (a medication line). The record may
+        have moved on while the form was open, so a stored value that is neither `old` nor
+        `value` is a conflict here too: the dialog opens with both values, as when the service
+        finds it. False if not saved (yet); a refused value is not kept pending (the form
+        still holds it, with the message)."""
+        if self.read_only or not self.flush():
+            return False
+        from cramp_dx.services import ConflictError
+
+        edit = PendingEdit(key, value, old)
+        self.pending[key] = edit
+        change = self._make_change(key, value, old)
+        stored = self.saved_value(key)
+        if stored != old and stored != value:
+            self.in_conflict = edit
+            self.save_state.emit("conflict", "")
+            self.workup_changed.emit()
+            self.conflict.emit(edit, ConflictError(change.field, value, stored, self.record))
+            return False
+        saved = self._apply(change, edit)
+        if not saved and self.in_conflict is not edit:
+            self.pending.pop(key, None)
+            self.workup_changed.emit()
+        return saved
+
     def flush(self) -> bool:
         """Save every pending edit now. False while a conflict or invalid value is waiting."""
         self._timer.stop()
@@ -240,6 +266,9 @@ def value_at(workup: Workup, record: Any, key: Key) -> Any:
         return workup.visit.notes
     if kind == "plan":
         return tuple(record.plan_items)
+    if kind == "medication":
+        index = int(key[1])
+        return workup.medications[index] if 0 <= index < len(workup.medications) else None
     raise KeyError(key)
 
 
@@ -266,4 +295,6 @@ def make_change_for(key: Key, value: Any, old: Any) -> Any:
         if value is None:
             return changes.SetOrder(key[1], None, None, old)
         return changes.SetOrder(key[1], value.state, value.date, old)
+    if kind == "medication":
+        return changes.UpdateMedication(int(key[1]), value, old)
     raise KeyError(key)
