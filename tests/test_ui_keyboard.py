@@ -117,3 +117,52 @@ def test_workup_with_the_keyboard_only(make_window, qtbot, clinic):  # noqa: F81
     saved = clinic.services("doc").load_visit(page.session.visit_id).workup
     assert saved.findings == {"nocturnal_cramps": True, "exertional_leg_pain": False,
                               "calf_swelling_unilateral": True}
+
+
+def test_delete_removes_a_lab_line_only_from_the_labs_table(make_window, qtbot, clinic):  # noqa: F811
+    """Delete typed anywhere else (here: in the section list) must not remove a lab."""
+    from support.record import example
+    from support.ui import sign_in
+
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    record = clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
+    window.patient_list.refresh()
+    window.open_patient(record.patient_id)
+    page = window.visit_page
+    labs = page.session.record.workup.labs
+    page.editor.show_section("labs")
+    page.editor.labs.table.selectRow(0)
+    page.editor.section_list.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.editor.section_list)
+    key(qtbot, Qt.Key.Key_Delete)
+    page.flush()
+    assert clinic.services("doc").load_visit(record.id).workup.labs == labs
+
+    page.editor.labs.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.editor.labs.table)
+    key(qtbot, Qt.Key.Key_Delete)
+    wait_saved(qtbot, window)
+    assert clinic.services("doc").load_visit(record.id).workup.labs == labs[1:]
+
+
+def test_a_lab_value_typed_but_not_added_is_not_dropped_by_printing(make_window, qtbot, clinic):  # noqa: F811
+    from support.record import example
+    from support.ui import sign_in
+
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    record = clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
+    window.patient_list.refresh()
+    window.open_patient(record.patient_id)
+    page = window.visit_page
+    page.editor.show_section("labs")
+    page.editor.labs.choose_test("magnesium")
+    qtbot.keyClicks(page.editor.labs.value, "1.1")
+    assert page.generate_pdf() is None
+    assert "typed but not added" in window.statusBar().currentMessage()
+    assert page.editor.labs.value.text() == "1.1"
+    qtbot.keyClick(page.editor.labs.value, Qt.Key.Key_Return)
+    wait_saved(qtbot, window)
+    assert page.generate_pdf() is not None
+    window.preview.close()

@@ -230,3 +230,17 @@ def test_leaving_the_visit_with_an_unsaved_line_edit_is_refused(
     assert window.visit_page.session.visit_id == record.id
     assert meds.editing == 0 and meds.dose.text() == "20 mg daily"
     assert "not saved" in window.statusBar().currentMessage()
+
+
+def test_a_medication_typed_but_not_added_keeps_the_visit_open_until_added_or_cleared(
+    make_window, qtbot, clinic  # noqa: F811
+):
+    window = make_window()
+    page, meds, _record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
+    qtbot.keyClicks(meds.name, "magnesium oxide")
+    assert not page.close_visit()
+    assert "typed but not added" in window.statusBar().currentMessage()
+    assert meds.name.text() == "magnesium oxide"
+    qtbot.keyClick(meds.name, Qt.Key.Key_Escape)
+    assert meds.name.text() == ""
+    assert page.close_visit()

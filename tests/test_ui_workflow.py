@@ -54,7 +54,7 @@ def _nurse_intake(qtbot, window) -> None:
     typed(qtbot, editor.widget_for(("measurement", "heart_rate_bpm")).edit, "84")
     editor.show_section("medications")
     meds = editor.medications
-    typed(qtbot, meds.name, "furosemide")
+    qtbot.keyClicks(meds.name, "furosemide")
     qtbot.keyClicks(meds.dose, "40 mg daily")
     click(qtbot, meds.add_button)
     wait_saved(qtbot, window)
@@ -76,7 +76,7 @@ def test_nurse_then_physician_workup(make_window, qtbot, clinic, tmp_path):  # n
     assert saved.findings == {"nocturnal_cramps": True, "chest_pain_or_dyspnea": False,
                               "prior_dvt": False}
     assert saved.measurements == {"heart_rate_bpm": 84.0}
-    assert [m.name for m in saved.medications] == ["furosemide"]
+    assert [(m.name, m.dose) for m in saved.medications] == [("furosemide", "40 mg daily")]
 
     window.sign_out()
     sign_in(qtbot, window, "doc")
@@ -98,6 +98,8 @@ def test_nurse_then_physician_workup(make_window, qtbot, clinic, tmp_path):  # n
     typed(qtbot, labs.value, "45")
     assert labs.error.isVisible() and "value" in labs.error.text().lower()
     assert len(page.session.record.workup.labs) == 1
+    qtbot.keyClick(labs.value, Qt.Key.Key_Escape)  # the typo is dropped on purpose
+    assert labs.value.text() == "" and not labs.error.isVisible()
 
     # a swollen calf four weeks after surgery: the banner and the differential change
     assert "dvt_likely" not in page.banner.flag_ids()

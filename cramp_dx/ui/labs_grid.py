@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from cramp_dx.case.model import LabResult
 from cramp_dx.engine.result import LabFlag
 from cramp_dx.errors import InputError
+from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Test", "Value", "Unit", "Flag", "Reference", "Collected", "Earlier values")
 
@@ -122,8 +123,10 @@ class LabsGrid(QWidget):
         self.value.returnPressed.connect(self._add)
         self.collected.returnPressed.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self._remove,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut(QKeySequence.StandardKey.Delete, self.table, self._remove)
+        for field in (self.test, self.value, self.unit, self.collected):
+            shortcut(QKeySequence(Qt.Key.Key_Escape), field, self.clear_entry,
+                     Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QWidget.setTabOrder(self.test, self.value)
         QWidget.setTabOrder(self.value, self.unit)
         QWidget.setTabOrder(self.unit, self.collected)
@@ -138,6 +141,16 @@ class LabsGrid(QWidget):
 
     def keys(self) -> list:
         return []
+
+    def has_unsaved_entry(self) -> bool:
+        """True while a value is typed in the entry and not added."""
+        return bool(self.value.text().strip())
+
+    def clear_entry(self) -> None:
+        """Esc in the entry: drop what was typed and not added."""
+        self.value.clear()
+        self.collected.clear()
+        self.error.hide()
 
     def choose_test(self, lab_id: str) -> None:
         self.test.setCurrentIndex(self.test.findData(lab_id))

@@ -9,12 +9,11 @@ hold an unsaved entry, selecting another line only says so."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from cramp_dx.case.model import MEDICATION_STATUSES, Medication
 from cramp_dx.engine.result import MedicationFlag
+from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Medication", "Dose", "Started", "Status", "Class", "Why it matters")
 ADD_TEXT = "&Add medication"
@@ -75,17 +75,6 @@ def parse_start(text: str) -> date | None:
             f"Started: “{text}” is not a date{why}; accepted: YYYY-MM-DD, e.g. 2024-03-15, "
             "or empty if not known. Nothing was saved."
         ) from None
-
-
-def _shortcut(
-    key: QKeySequence, parent: QWidget, slot: Callable[[], None], context: Qt.ShortcutContext
-) -> QShortcut:
-    """A shortcut limited to `parent` (PySide6 ignores `context=` given to the constructor
-    together with a slot, leaving a window-wide shortcut that steals Return from every field)."""
-    shortcut = QShortcut(key, parent)
-    shortcut.setContext(context)
-    shortcut.activated.connect(slot)
-    return shortcut
 
 
 def _fields_of(medication: Medication) -> tuple:
@@ -201,10 +190,10 @@ class MedicationsPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_edit)
         self.remove_button.clicked.connect(self._remove)
         on_table = Qt.ShortcutContext.WidgetShortcut
-        _shortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self._remove, on_table)
+        shortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self._remove, on_table)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
-            _shortcut(QKeySequence(key), self.table, self._edit_current, on_table)
-        _shortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_edit,
+            shortcut(QKeySequence(key), self.table, self._edit_current, on_table)
+        shortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_edit,
                   Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.table.doubleClicked.connect(lambda index: self.edit_line(index.row()))
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -316,8 +305,11 @@ class MedicationsPanel(QWidget):
         return True
 
     def cancel_edit(self) -> None:
-        """Back to adding a new medication; the line is left as saved."""
+        """Back to adding a new medication; the line is left as saved. When adding, Esc
+        clears what was typed and not added."""
         if self.editing is None:
+            self._clear_fields()
+            self._error("")
             return
         row = self.editing
         self._leave_edit()

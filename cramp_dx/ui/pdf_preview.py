@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cramp_dx.ui.screen_fit import fit_to_screen
+from cramp_dx.ui.shortcuts import shortcut
 
 
 class PdfPreview(QDialog):
@@ -58,7 +59,8 @@ class PdfPreview(QDialog):
         self.save_button.clicked.connect(self.save_as)
         self.open_button.clicked.connect(self.open_external)
         self.close_button.clicked.connect(self.close)
-        QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
+        shortcut(QKeySequence.StandardKey.Print, self, self.print_document,
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         fit_to_screen(self, QSize(900, 1000))
 
     def page_count(self) -> int:

@@ -28,6 +28,7 @@ QFrame#finding QToolButton#state_absent:checked { background: #2e6b3a;
 QFrame#finding QToolButton#state_not_assessed:checked { background: #6b7580;
                                                         border-color: #4a525a; }
 QLineEdit[invalid="true"] { border: 2px solid #a40000; }
+QLabel#medicationEditing { background: #e3efff; border: 1px solid #3b73b9; padding: 4px; }
 QLabel#saveIndicator[state="saved"] { color: #1d5a2a; }
 QLabel#saveIndicator[state="conflict"], QLabel#saveIndicator[state="error"] {
     color: #a40000; font-weight: bold; }

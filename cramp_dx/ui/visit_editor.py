@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -25,6 +24,7 @@ from cramp_dx.ui.measurement_field import MeasurementField
 from cramp_dx.ui.medications import MedicationsPanel
 from cramp_dx.ui.order_control import OrderControl
 from cramp_dx.ui.plan_notes import NotesField, PlanField
+from cramp_dx.ui.shortcuts import shortcut
 
 # Where the sections without a knowledge-base domain go, in the order of the issue.
 CONTEXT, LABS, MEDICATIONS, PLAN = "context", "labs", "medications", "plan"
@@ -65,10 +65,10 @@ class VisitEditor(QWidget):
         layout.addWidget(self.section_list)
         layout.addWidget(self.stack, 1)
         self.section_list.currentRowChanged.connect(self._row_changed)
-        QShortcut(QKeySequence("Ctrl+PgDown"), self, self.next_section,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Ctrl+PgUp"), self, self.previous_section,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut("Ctrl+PgDown", self, self.next_section,
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut("Ctrl+PgUp", self, self.previous_section,
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.set_role_sections(list(self.sections))
 
     # -- building ----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +31,7 @@ from cramp_dx.ui.medications import line_of
 from cramp_dx.ui.patient_header import PatientHeader
 from cramp_dx.ui.red_flag_banner import RedFlagBanner
 from cramp_dx.ui.save_indicator import SaveIndicator
+from cramp_dx.ui.shortcuts import shortcut
 from cramp_dx.ui.visit_editor import VisitEditor
 from cramp_dx.ui.visit_session import VisitSession
 from cramp_dx.ui.wells_panel import WellsPanel
@@ -131,8 +131,8 @@ class VisitPage(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addLayout(actions)
 
-        QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.focus_first_flag,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut("Ctrl+Shift+A", self, self.focus_first_flag,
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.banner.setToolTip("Ctrl+Shift+A moves to the first flag to acknowledge")
         self.editor.edited.connect(self._edited)
         self.editor.labs.add_requested.connect(self._add_lab)
@@ -319,16 +319,28 @@ class VisitPage(QWidget):
             panel.show_entry_error(self.session.last_error or "Not saved.")
 
     def _entry_saved(self) -> bool:
-        """False (and the entry shown) while a medication line is being edited with changes
-        not saved: leaving would lose them, or apply them to another visit's line."""
-        panel = self.editor.medications
-        if not panel.has_unsaved_edit():
+        """False (and the entry shown) while a lab or medication is typed in an entry and not
+        added, or a medication line is being edited with changes not saved: leaving, printing
+        or signing now would drop what was typed, or apply it to another visit."""
+        meds, labs = self.editor.medications, self.editor.labs
+        if meds.has_unsaved_edit():
+            section, field = "medications", meds.name
+            text = ("Medication review: the line being edited has changes not saved: "
+                    "Save changes, or Cancel (Esc) to drop them, first.")
+        elif meds.has_unsaved_entry():
+            section, field = "medications", meds.name
+            text = ("Medication review: a medication is typed but not added: "
+                    "Add it, or press Esc in the fields to clear them, first.")
+        elif labs.has_unsaved_entry():
+            section, field = "labs", labs.value
+            text = ("Metabolic labs: a value is typed but not added: "
+                    "Add it, or press Esc in the fields to clear them, first.")
+        else:
             return True
-        self.message.emit("Medication review: the line being edited has changes not saved: "
-                          "Save changes, or Cancel (Esc) to drop them, first.")
-        if "medications" in self.editor.role_sections:
-            self.editor.show_section("medications")
-            panel.name.setFocus()
+        self.message.emit(text)
+        if section in self.editor.role_sections:
+            self.editor.show_section(section)
+            field.setFocus()
         return False
 
     def _remove_medication(self, index: int) -> None:
@@ -452,6 +464,8 @@ class VisitPage(QWidget):
 
     def generate_pdf(self) -> Path | None:
         if self.session is None or self.assessment is None:
+            return None
+        if not self._entry_saved():
             return None
         if not self.session.flush():
             self.message.emit("Resolve the unsaved change first.")
