@@ -1,13 +1,17 @@
 """What the physician reads: every "why" of the differential in full, earlier lab values of
-the patient beside each result, and a window that fits the screen it opens on."""
+the patient beside each result, every Wells item with its points and source, whole patient
+names beside their MRN and birth date (also with the larger text of 125 % or 200 % scaling),
+and a window that fits the screen it opens on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel, QStyle
 from support.ui import (  # noqa: F401 - fixtures
     clinic,
     make_window,
@@ -40,6 +44,137 @@ def open_new_visit(window, rec, *labs, earlier_labs=()):
     return window.visit_page
 
 
+@pytest.fixture
+def larger_text(qapp: QApplication) -> Iterator[float]:
+    """The application font at twice its size from the start (what 200 % text scaling does
+    to the text but not to sizes fixed in pixels); the usual font is restored afterwards."""
+    usual = QApplication.font()
+    larger = QApplication.font()
+    larger.setPointSizeF(usual.pointSizeF() * 2)
+    QApplication.setFont(larger)
+    yield larger.pointSizeF()
+    QApplication.setFont(usual)
+
+
+def settle() -> None:
+    for _ in range(3):  # layouts asked for while laying out are done on the next turn
+        QApplication.processEvents()
+
+
+def plain(label: QLabel) -> str:
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return label.text()
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def shown_in_full(label: QLabel) -> bool:
+    """Laid out at least as large as its text needs: wrapped lines all fit its height, an
+    unwrapped line fits its width."""
+    if not label.isVisibleTo(label.window()):
+        return False
+    if label.wordWrap():
+        return label.height() >= label.heightForWidth(label.width())
+    hint = label.sizeHint()
+    return label.width() >= hint.width() and label.height() >= hint.height()
+
+
+def wells_texts(page) -> list[str]:
+    """The texts of the Wells panel that are shown in full."""
+    labels = page.wells.findChildren(QLabel)
+    return [plain(label) for label in labels if plain(label) and shown_in_full(label)]
+
+
+def assert_every_wells_item_readable(page) -> None:
+    wells = page.assessment.wells
+    texts = wells_texts(page)
+    joined = "\n".join(texts)
+    assert f"Score {wells.score:+d}" in joined and f"DVT {wells.category}" in joined
+    for item in wells.items:
+        assert any(item.label in text for text in texts), item.label
+        if item.met:
+            assert any(item.source in text for text in texts), item.source
+            assert any(f"{item.points:+d}" in text for text in texts)
+    recent = next(item for item in wells.items if item.id == "recent_surgery")
+    assert recent.met and any("derived from the surgery date" in text for text in texts)
+
+
+def test_every_wells_item_shows_its_points_and_source_in_full(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    page.editor.show_section("examination")
+    settle()
+    assert_every_wells_item_readable(page)
+
+
+def test_wells_items_stay_readable_with_text_twice_as_large(
+    make_window, qtbot, clinic, larger_text  # noqa: F811
+):
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    page.editor.show_section("examination")
+    settle()
+    assert page.wells.font().pointSizeF() == larger_text, "the larger text reached the panel"
+    assert_every_wells_item_readable(page)
+
+
+LONG_NAME = ("Exämple-O'Neil-Fitzgerald", "Zoë Alexandra")
+
+
+def list_with_names(window, rec):
+    svc = rec.services("doc")
+    svc.create_patient("LONG-000012345", *LONG_NAME, date(1947, 12, 31), "female")
+    svc.create_patient("DEMO-0005", "Specimen", "Dora", date(1951, 9, 3), "female")
+    window.patient_list.refresh()
+    settle()
+    return window.patient_list.table
+
+
+def needed_width(table, text: str) -> int:
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    return table.fontMetrics().horizontalAdvance(text) + 2 * margin
+
+
+def assert_names_readable(table, ordinary_whole: bool = True) -> None:
+    viewport = table.viewport().width()
+    for column in (1, 2):  # MRN and birth date: whole, and inside the visible part
+        header = table.horizontalHeader()
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= viewport
+        for row in range(table.rowCount()):
+            text = table.item(row, column).text()
+            assert table.columnWidth(column) >= needed_width(table, text), text
+    heights = {table.rowHeight(row) for row in range(table.rowCount())}
+    assert len(heights) == 1, "every row is one line high"
+    assert min(heights) >= table.fontMetrics().height()
+    for row in range(table.rowCount()):
+        name = table.item(row, 0)
+        fits = table.columnWidth(0) >= needed_width(table, name.text())
+        assert fits or name.toolTip() == name.text(), f"{name.text()} is cut without a tooltip"
+        if ordinary_whole and name.text() == "SPECIMEN, Dora":
+            assert fits, "a name of ordinary length is shown whole"
+
+
+def test_patient_list_shows_whole_names_beside_mrn_and_birth_date(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    table = list_with_names(window, clinic)
+    assert table.rowCount() == 2
+    assert_names_readable(table)
+
+
+def test_patient_list_names_stay_readable_with_text_twice_as_large(
+    make_window, qtbot, clinic, larger_text  # noqa: F811
+):
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    table = list_with_names(window, clinic)
+    assert table.font().pointSizeF() == larger_text, "the larger text reached the list"
+    assert_names_readable(table, ordinary_whole=False)  # an 800-pixel screen at 200 % text
+
+
 def test_each_supporting_reason_is_its_own_line_shown_in_full(make_window, qtbot, clinic):  # noqa: F811
     window = make_window()
     sign_in(qtbot, window, "doc")
@@ -67,6 +202,44 @@ def test_each_supporting_reason_is_its_own_line_shown_in_full(make_window, qtbot
         assert tree.visualItemRect(child).height() >= needed, child.text(0)
     assert any(tree.visualItemRect(dvt.child(i)).height() > tree.fontMetrics().height() * 1.5
                for i in range(dvt.childCount())), "at this width some reason must wrap"
+
+
+def test_a_ranked_item_whose_words_fit_is_one_line_high(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    window.resize(1500, 950)  # the preferred size: most titles fit on one line
+    settle()
+    tree = page.differential.tree
+    line = tree.fontMetrics().height()
+    width = tree.columnWidth(0) - tree.indentation() - tree.itemDelegate().PADDING
+    statuses = set()
+    for index in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(index)
+        if tree.fontMetrics().horizontalAdvance(item.text(0)) < width * 0.9:
+            statuses.add(item.text(1))
+            assert tree.visualItemRect(item).height() < 1.5 * line, (item.text(0), item.text(1))
+    assert "less likely" in statuses, "the two-word status is among those checked"
+
+
+def test_a_bold_ranked_title_is_never_cut_short(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    window.resize(1500, 950)
+    settle()
+    tree, dvt = page.differential.tree, page.differential.item("dvt")
+    bold = dvt.font(0)
+    assert bold.bold(), "the urgent item is in bold"
+    total = sum(page.splitter.sizes())
+    for side in range(200, 420, 3):  # the status column stays put; the title's room changes
+        page.splitter.setSizes([total - side, side])
+        settle()
+        room = tree.itemDelegate().text_width(tree.indexFromItem(dvt))
+        needed = QFontMetrics(bold).boundingRect(
+            QRect(0, 0, room, 100_000), Qt.TextFlag.TextWordWrap, dvt.text(0)
+        ).height()
+        assert tree.visualItemRect(dvt).height() >= needed, (side, dvt.text(0))
 
 
 def test_earlier_visits_lab_values_are_shown_beside_the_result(make_window, qtbot, clinic):  # noqa: F811

@@ -6,7 +6,7 @@ position changed are touched."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QResizeEvent
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -82,8 +82,12 @@ class WrappingDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         size = super().sizeHint(option, index)
+        if index.column() != 0:  # the status column is sized to its text: it never wraps
+            return size
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        bounds = option.fontMetrics.boundingRect(  # type: ignore[attr-defined]
+        font = index.data(Qt.ItemDataRole.FontRole)  # bold rows are wider than the view's font
+        metrics = QFontMetrics(font) if font is not None else option.fontMetrics  # type: ignore[attr-defined]
+        bounds = metrics.boundingRect(
             QRect(0, 0, self.text_width(index), 1_000_000), Qt.TextFlag.TextWordWrap, text
         )
         return QSize(size.width(), max(size.height(), bounds.height() + self.PADDING // 2))
@@ -99,6 +103,12 @@ class WrappingTree(QTreeWidget):
 
 
 class DifferentialPanel(QWidget):
+    """The ranked tree takes the height left over; the heading, next tests and warnings are
+    always shown whole (see minimumSizeHint), so a short side column shortens the tree, never
+    cuts a line of text."""
+
+    MIN_TREE_ROWS = 4
+
     def __init__(self, test_names: dict[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("differentialPanel")
@@ -140,6 +150,24 @@ class DifferentialPanel(QWidget):
         self._order: list[str] = []
         self._next_html = ""
         self.updates = 0  # rows rewritten by the last show_assessment (for tests/benchmarks)
+
+    def minimumSizeHint(self) -> QSize:
+        """As low as the wrapped texts at the current width and a few rows of the tree."""
+        hint = super().minimumSizeHint()
+        width = self.width()
+        layout = self.layout()
+        texts = [label for label in (self.heading, self.next_tests, self.warnings)
+                 if not label.isHidden()]
+        tree = (self.tree.header().sizeHint().height() + 2 * self.tree.frameWidth()
+                + self.tree.fontMetrics().lineSpacing() * self.MIN_TREE_ROWS)
+        height = (sum(label.heightForWidth(width) for label in texts) + tree
+                  + layout.spacing() * len(texts))
+        return QSize(hint.width(), max(hint.height(), height))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the wrapped texts need another height at this width
 
     def ranked_ids(self) -> list[str]:
         return list(self._order)

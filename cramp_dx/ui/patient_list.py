@@ -1,12 +1,17 @@
 """Patient list: search as you type by name, MRN or birth date; recent first; Ctrl+N adds a
-patient. Only the rows on screen are fetched (the service limits the query)."""
+patient. Only the rows on screen are fetched (the service limits the query).
+
+Every row is one line high: a name too long for its column ends in "…" and the full name is
+in its tooltip, while the MRN and birth-date columns are always wide enough for their text.
+The list asks for room (in ems, so it grows with the text at 125 % or 200 %) for a name of
+ordinary length beside them."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,8 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.ui.screen_fit import available_size
+
 SEARCH_DELAY_MS = 150
 LIMIT = 50
+NAME_MIN_EMS = 18  # room for a name of ordinary length, "VAN DER BERG, Anna-Maria"
+NAME_LEAST_EMS = 6  # ... but never less than this
+SCREEN_SHARE = 0.4  # ... nor, for the ordinary length, more than this share of the screen
+MRN_FLOOR_EMS = 12  # room kept for an MRN of ordinary length, "LONG-000012345"
+DATE_WIDEST = "0000-00-00"
 
 
 def patient_name(row: Any) -> str:
@@ -58,10 +70,17 @@ class PatientList(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)  # one line a row, so every row has the same height
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # rows as tall as one line of the current font (the default height is in pixels)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # a wider MRN or birth-date column asks the splitter for room (see minimumSizeHint)
+        header.sectionResized.connect(self._column_resized)
         self.count = QLabel()
         self.count.setObjectName("patientCount")
         self.new_button = QPushButton("&New patient (Ctrl+N)")
@@ -121,6 +140,7 @@ class PatientList(QWidget):
                 item = QTableWidgetItem(text)
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, row.id)
+                    item.setToolTip(text)  # the full name, should the column cut it short
                 self.table.setItem(index, column, item)
         self.table.setUpdatesEnabled(True)
         if searching:
@@ -128,6 +148,28 @@ class PatientList(QWidget):
                                                              >= LIMIT else ""))
         else:
             self.count.setText("Most recent patients" if self.rows else "No patients yet")
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the MRN and birth-date columns in full and for a name of ordinary length,
+        unless that would take more than SCREEN_SHARE of the screen (large text on a small
+        screen): then names get at least NAME_LEAST_EMS and longer ones are elided."""
+        hint = super().minimumSizeHint()
+        table = self.table
+        header = table.horizontalHeader()
+        em = table.fontMetrics().horizontalAdvance("M")
+        # the columns are sized to their contents; the floors keep the list from changing
+        # width as a search brings rows with shorter MRNs (or none)
+        mrn = max(header.sectionSize(1), em * MRN_FLOOR_EMS)
+        born = max(header.sectionSize(2), em + table.fontMetrics().horizontalAdvance(DATE_WIDEST))
+        columns = (mrn + born + 2 * table.frameWidth()
+                   + table.verticalScrollBar().sizeHint().width())
+        share = int(available_size(self).width() * SCREEN_SHARE)
+        width = max(columns + em * NAME_LEAST_EMS, min(columns + em * NAME_MIN_EMS, share))
+        return QSize(max(hint.width(), width), hint.height())
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if column:
+            self.updateGeometry()
 
     def _open_first(self) -> None:
         self.refresh()

@@ -1,53 +1,115 @@
-"""Wells score for DVT with each item's contribution; the recent-surgery item says it was
-derived from the surgery date."""
+"""Wells score for DVT: the total and what it means on top, then one row per item with its
+points and where the answer came from (the recent-surgery item says it was derived from the
+surgery date). Every text wraps to the panel's width and the points sit in their own column,
+so nothing is cut or overlaps at 125 % or 200 % scaling."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from dataclasses import dataclass
+from html import escape
 
-from cramp_dx.engine.result import Wells
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from cramp_dx.engine.result import Wells, WellsItem
+
+ADVICE = {
+    "likely": "DVT likely: same-day venous duplex.",
+    "unlikely": "DVT unlikely: D-dimer (a normal value argues against DVT).",
+}
+
+
+def _label(object_name: str, wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _points_text(item: WellsItem) -> str:
+    if not item.assessed:
+        return "–"
+    return f"{item.points:+d}" if item.points else "0"
+
+
+def _item_html(item: WellsItem) -> str:
+    label = escape(item.label)
+    if not item.assessed:
+        return f"{label} <i>(not assessed)</i>"
+    return f"✔ <b>{label}</b>" if item.met else f"✘ {label}"
+
+
+@dataclass
+class _Row:
+    item: QLabel
+    points: QLabel
+    source: QLabel
 
 
 class WellsPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Wells score (DVT)", parent)
         self.setObjectName("wellsPanel")
-        self.summary = QLabel()
-        self.summary.setObjectName("wellsSummary")
-        self.summary.setWordWrap(True)
-        self.items = QLabel()
-        self.items.setWordWrap(True)
-        self.items.setTextFormat(Qt.TextFormat.RichText)
-        self.items.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = _label("wellsSummary")
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)
+        self.total = _label("wellsTotalLabel", wrap=False)
+        self.total.setText("<b>Total</b>")
+        self.total_points = _label("wellsTotal", wrap=False)
+        self.total_points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.items)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+        self.rows: dict[str, _Row] = {}
         self._last: Wells | None = None
 
     def show_wells(self, wells: Wells) -> None:
         if wells == self._last:
             return
         self._last = wells
-        advice = (
-            "DVT likely: same-day venous duplex."
-            if wells.category == "likely"
-            else "DVT unlikely: D-dimer (a normal value argues against DVT)."
-        )
-        self.summary.setText(f"Score {wells.score:+d} — {advice}")
+        advice = ADVICE.get(wells.category, f"DVT {escape(wells.category)}.")
+        summary = f"<b>Score {wells.score:+d}</b> — {advice}"
+        if wells.not_assessed:
+            summary += (f"<br><i>{len(wells.not_assessed)} of {len(wells.items)} items not "
+                        "assessed: the score may change once they are recorded.</i>")
+        self.summary.setText(summary)
+        # the title is the line a short panel always shows: the total and what it means (a
+        # title does not wrap: it stays about as short as the "Wells score (DVT)" it replaces)
+        self.setTitle(f"Wells {wells.score:+d}: DVT {wells.category}")
         self.setAccessibleName(f"Wells score {wells.score}, DVT {wells.category}")
-        lines = []
-        missing = []
+        if list(self.rows) != [item.id for item in wells.items]:
+            self._build_rows(wells)
         for item in wells.items:
-            if not item.assessed:
-                missing.append(item.label)
-                continue
-            if item.met:
-                mark, points = "✔", f"{item.points:+d}"
-            else:
-                mark, points = "✘", "0"
-            source = f" <i>(from the {item.source})</i>" if item.source == "surgery date" else ""
-            lines.append(f"{mark} {item.label}: <b>{points}</b>{source}")
-        if missing:
-            lines.append("<i>Not assessed:</i> " + "; ".join(missing))
-        self.items.setText("<br>".join(lines))
+            row = self.rows[item.id]
+            row.item.setText(_item_html(item))
+            points = _points_text(item)
+            row.points.setText(f"<b>{points}</b>" if item.met else points)
+            # a met item says where its answer came from ("derived from the surgery date …")
+            row.source.setText(f"<i>↳ {escape(item.source)}</i>" if item.met else "")
+            row.source.setVisible(item.met)
+            row.item.setAccessibleName(f"{item.label}: {points} points")
+        self.total_points.setText(f"<b>{wells.score:+d}</b>")
+
+    def _build_rows(self, wells: Wells) -> None:
+        """One grid row per item (and one under it for the source), made once per set of
+        items so later updates only change texts."""
+        for row in self.rows.values():
+            for label in (row.item, row.points, row.source):
+                self.grid.removeWidget(label)
+                label.deleteLater()
+        self.grid.removeWidget(self.total)
+        self.grid.removeWidget(self.total_points)
+        self.rows = {}
+        for index, item in enumerate(wells.items):
+            row = _Row(_label("wellsItem"), _label("wellsPoints", wrap=False),
+                       _label("wellsSource"))
+            row.points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(row.item, 2 * index, 0)
+            self.grid.addWidget(row.points, 2 * index, 1)
+            self.grid.addWidget(row.source, 2 * index + 1, 0, 1, 2)
+            self.rows[item.id] = row
+        self.grid.addWidget(self.total, 2 * len(wells.items), 0)
+        self.grid.addWidget(self.total_points, 2 * len(wells.items), 1)
