@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel, QStyle
 from support.ui import (  # noqa: F401 - fixtures
@@ -109,6 +109,38 @@ def test_every_wells_item_shows_its_points_and_source_in_full(make_window, qtbot
     assert_every_wells_item_readable(page)
 
 
+def test_a_wells_item_that_wraps_gets_every_line_after_a_nurse_visit(
+    make_window, qtbot, clinic  # noqa: F811
+):
+    """As in the README screenshots: a nurse opens one visit and signs out, the physician
+    opens another whose Wells texts differ; every item still gets the lines it needs (a grid
+    layout under-reported the height and the scroll area squeezed a wrapped item to one
+    line)."""
+    from support.record import example
+
+    window = make_window()
+    window.resize(1500, 940)
+    first = clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
+    second = clinic.services("doc").import_case(example("ex2-early-swollen-calf"))
+    sign_in(qtbot, window, "nurse")
+    window.patient_list.refresh()
+    window.open_patient(first.patient_id)
+    settle()
+    window.sign_out()
+    sign_in(qtbot, window, "doc")
+    window.patient_list.refresh()
+    window.open_patient(second.patient_id)
+    page = window.visit_page
+    page.editor.show_section("examination")
+    settle()
+    labels = [row.item for row in page.wells.rows.values()]
+    one_line = labels[0].fontMetrics().lineSpacing()
+    assert any(label.heightForWidth(label.width()) > 1.5 * one_line for label in labels)
+    assert all(shown_in_full(label) for label in labels), [
+        plain(label) for label in labels if not shown_in_full(label)
+    ]
+
+
 def test_wells_items_stay_readable_with_text_twice_as_large(
     make_window, qtbot, clinic, larger_text  # noqa: F811
 ):
@@ -122,6 +154,25 @@ def test_wells_items_stay_readable_with_text_twice_as_large(
 
 
 LONG_NAME = ("Exämple-O'Neil-Fitzgerald", "Zoë Alexandra")
+
+
+def in_view(label, scroll) -> bool:
+    viewport = scroll.viewport()
+    return viewport.rect().contains(QRect(label.mapTo(viewport, QPoint(0, 0)), label.size()))
+
+
+def test_the_wells_total_and_the_derived_surgery_item_are_in_view_when_a_visit_opens(
+    make_window, qtbot, clinic  # noqa: F811
+):
+    window = make_window()
+    window.resize(1500, 950)  # the preferred size
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    settle()
+    scroll = page.wells.parentWidget().parentWidget()
+    assert in_view(page.wells.summary, scroll), "the total and what it means"
+    recent = page.wells.rows["recent_surgery"]
+    assert in_view(recent.item, scroll) and in_view(recent.source, scroll), "derived item"
 
 
 def list_with_names(window, rec):

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -56,6 +57,10 @@ def _describe(value: Any) -> str:
     return str(value)
 
 
+WELLS_SHARE = 0.4  # of the side column, at most, for the Wells score when a visit opens
+SIDE_SHARE = 0.42  # of the page's width for the differential, Next tests and Wells
+
+
 class VisitPage(QWidget):
     """`message(text)` goes to the status bar; `pdf_ready(path)` asks the window to preview."""
 
@@ -100,6 +105,8 @@ class VisitPage(QWidget):
         side.addWidget(wells_scroll)
         side.setStretchFactor(0, 3)
         side.setStretchFactor(1, 1)
+        self.side = side
+        self._side_shared = False
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(side)
@@ -151,6 +158,29 @@ class VisitPage(QWidget):
     @property
     def is_physician(self) -> bool:
         return self.account is not None and self.account.role == "physician"
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._side_shared:
+            QTimer.singleShot(0, self._share_side)
+
+    def _share_side(self) -> None:
+        """Once, when the side column first has a size and a Wells score: the side column
+        gets SIDE_SHARE of the width (the checklist's size hint would take most of it, leaving
+        the reasons squeezed), and within it the Wells panel the height it needs, up to
+        WELLS_SHARE, the differential the rest. (The scroll area's own size hint is of the
+        empty panel.) Later the user's splitter positions stay."""
+        total = sum(self.side.sizes())
+        if self._side_shared or total <= 0 or not self.wells.rows:
+            return
+        width = sum(self.splitter.sizes())
+        side_width = max(int(width * SIDE_SHARE), self.side.minimumSizeHint().width())
+        self.splitter.setSizes([width - side_width, side_width])
+        scroll = self.side.widget(1)
+        need = self.wells.heightForWidth(scroll.viewport().width()) + 2 * scroll.frameWidth()
+        wells = min(need, int(total * WELLS_SHARE))
+        self.side.setSizes([total - wells, wells])
+        self._side_shared = True
 
     def open_visit(self, services: Any, account: Any, record: Any) -> None:
         self.close_visit()
@@ -240,6 +270,8 @@ class VisitPage(QWidget):
         )
         self.differential.show_assessment(assessment)
         self.wells.show_wells(assessment.wells)
+        if not self._side_shared:
+            self._share_side()
         self.editor.labs.show_labs(workup.labs, assessment.lab_flags, workup.patient.sex)
         self.editor.medications.show_medications(
             workup.medications, assessment.medication_flags, assessment.warnings

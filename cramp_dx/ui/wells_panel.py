@@ -1,7 +1,9 @@
 """Wells score for DVT: the total and what it means on top, then one row per item with its
 points and where the answer came from (the recent-surgery item says it was derived from the
-surgery date). Every text wraps to the panel's width and the points sit in their own column,
-so nothing is cut or overlaps at 125 % or 200 % scaling."""
+surgery date). Every text wraps to the panel's width and the points sit at its right edge,
+so nothing is cut or overlaps at 125 % or 200 % scaling. Rows are nested box layouts, not a
+grid: a grid under-reports the height of wrapped labels spanning columns, and the scroll area
+around the panel then squeezed a wrapped item to one line."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from cramp_dx.engine.result import Wells, WellsItem
 
@@ -53,16 +55,19 @@ class WellsPanel(QGroupBox):
         super().__init__("Wells score (DVT)", parent)
         self.setObjectName("wellsPanel")
         self.summary = _label("wellsSummary")
-        self.grid = QGridLayout()
-        self.grid.setColumnStretch(0, 1)
+        self.items = QWidget()
         self.total = _label("wellsTotalLabel", wrap=False)
         self.total.setText("<b>Total</b>")
         self.total_points = _label("wellsTotal", wrap=False)
         self.total_points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addLayout(self.grid)
-        layout.addStretch(1)
+        total = QHBoxLayout()
+        total.addWidget(self.total, 1)
+        total.addWidget(self.total_points)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.summary)
+        self._layout.addWidget(self.items)
+        self._layout.addLayout(total)
+        self._layout.addStretch(1)
         self.rows: dict[str, _Row] = {}
         self._last: Wells | None = None
 
@@ -94,22 +99,22 @@ class WellsPanel(QGroupBox):
         self.total_points.setText(f"<b>{wells.score:+d}</b>")
 
     def _build_rows(self, wells: Wells) -> None:
-        """One grid row per item (and one under it for the source), made once per set of
-        items so later updates only change texts."""
-        for row in self.rows.values():
-            for label in (row.item, row.points, row.source):
-                self.grid.removeWidget(label)
-                label.deleteLater()
-        self.grid.removeWidget(self.total)
-        self.grid.removeWidget(self.total_points)
+        """One row per item (its source on a line under it), made once per set of items so
+        later updates only change texts."""
+        old = self.items
+        self.items = QWidget()
+        self._layout.replaceWidget(old, self.items)
+        old.deleteLater()
+        layout = QVBoxLayout(self.items)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.rows = {}
-        for index, item in enumerate(wells.items):
+        for item in wells.items:
             row = _Row(_label("wellsItem"), _label("wellsPoints", wrap=False),
                        _label("wellsSource"))
             row.points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(row.item, 2 * index, 0)
-            self.grid.addWidget(row.points, 2 * index, 1)
-            self.grid.addWidget(row.source, 2 * index + 1, 0, 1, 2)
+            line = QHBoxLayout()
+            line.addWidget(row.item, 1)
+            line.addWidget(row.points)
+            layout.addLayout(line)
+            layout.addWidget(row.source)
             self.rows[item.id] = row
-        self.grid.addWidget(self.total, 2 * len(wells.items), 0)
-        self.grid.addWidget(self.total_points, 2 * len(wells.items), 1)
