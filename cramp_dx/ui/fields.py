@@ -89,7 +89,7 @@ class DateField(TextField):
         required: bool = False,
     ) -> None:
         super().__init__(key, label, parent, required, placeholder="YYYY-MM-DD")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 40)
+        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 40)
 
     def parse(self, text: str) -> Any:
         text = text.strip()

@@ -73,7 +73,7 @@ class LabsGrid(QWidget):
         self.collected.setPlaceholderText("YYYY-MM-DD")
         self.collected.setAccessibleName("Collection date")
         self.collected.setMaximumWidth(
-            self.collected.fontMetrics().horizontalAdvance("0000-00-00") + 30
+            self.collected.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30
         )
         self.add_button = QPushButton("&Add result")
         self.add_button.setAccessibleName("Add lab result")

@@ -113,7 +113,7 @@ class MedicationsPanel(QWidget):
         self.start = QLineEdit()
         self.start.setAccessibleName("Start date")
         self.start.setPlaceholderText("YYYY-MM-DD")
-        self.start.setMaximumWidth(self.start.fontMetrics().horizontalAdvance("0000-00-00") + 30)
+        self.start.setMaximumWidth(self.start.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
         self.status = QComboBox()
         self.status.setAccessibleName("Medication status")
         self.status.addItem("not recorded", None)

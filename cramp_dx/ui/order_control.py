@@ -38,7 +38,7 @@ class OrderControl(QWidget):
         self.date = QLineEdit()
         self.date.setPlaceholderText("YYYY-MM-DD")
         self.date.setAccessibleName(f"{name}: order date")
-        self.date.setMaximumWidth(self.date.fontMetrics().horizontalAdvance("0000-00-00") + 30)
+        self.date.setMaximumWidth(self.date.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.hide()

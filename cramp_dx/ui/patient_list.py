@@ -29,10 +29,10 @@ from cramp_dx.ui.screen_fit import available_size
 
 SEARCH_DELAY_MS = 150
 LIMIT = 50
-NAME_MIN_EMS = 18  # room for a name of ordinary length, "VAN DER BERG, Anna-Maria"
+NAME_MIN_EMS = 14  # room for a name of ordinary length, "VAN DER BERG, Anna-Maria"
 NAME_LEAST_EMS = 6  # ... but never less than this
 SCREEN_SHARE = 0.4  # ... nor, for the ordinary length, more than this share of the screen
-MRN_FLOOR_EMS = 12  # room kept for an MRN of ordinary length, "LONG-000012345"
+MRN_FLOOR_EMS = 9  # room kept for an MRN of ordinary length, "LONG-000012345"
 DATE_WIDEST = "0000-00-00"
 
 

@@ -58,7 +58,6 @@ def _describe(value: Any) -> str:
 
 
 WELLS_SHARE = 0.4  # of the side column, at most, for the Wells score when a visit opens
-SIDE_SHARE = 0.42  # of the page's width for the differential, Next tests and Wells
 
 
 class VisitPage(QWidget):
@@ -165,17 +164,13 @@ class VisitPage(QWidget):
             QTimer.singleShot(0, self._share_side)
 
     def _share_side(self) -> None:
-        """Once, when the side column first has a size and a Wells score: the side column
-        gets SIDE_SHARE of the width (the checklist's size hint would take most of it, leaving
-        the reasons squeezed), and within it the Wells panel the height it needs, up to
-        WELLS_SHARE, the differential the rest. (The scroll area's own size hint is of the
-        empty panel.) Later the user's splitter positions stay."""
+        """Once, when the side column first has a height and a Wells score: the Wells panel
+        gets the height it needs, up to WELLS_SHARE of the column, the differential the rest
+        (the scroll area's own size hint is of the empty panel). Later the user's splitter
+        position stays."""
         total = sum(self.side.sizes())
         if self._side_shared or total <= 0 or not self.wells.rows:
             return
-        width = sum(self.splitter.sizes())
-        side_width = max(int(width * SIDE_SHARE), self.side.minimumSizeHint().width())
-        self.splitter.setSizes([width - side_width, side_width])
         scroll = self.side.widget(1)
         need = self.wells.heightForWidth(scroll.viewport().width()) + 2 * scroll.frameWidth()
         wells = min(need, int(total * WELLS_SHARE))
