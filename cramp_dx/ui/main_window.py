@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
         self.sign_in.setup_submitted.connect(self._create_first_account)
         self._open_maximized = fit_to_screen(self, PREFERRED_SIZE)
         self._warm_up_steps: list[Callable[[], Any]] = [
-            self._build_workspace, self._prepare_record, lambda: self.kb, self._import_engine,
+            self._build_workspace, self._prerender_workspace, self._prepare_record,
+            lambda: self.kb, self._import_engine,
             lambda: self.visit_page,
             lambda: None,  # a last turn: Qt's deferred polish and layout of the page are done
         ]
@@ -136,6 +137,13 @@ class MainWindow(QMainWindow):
         self._workspace.patient_list.new_requested.connect(self.new_patient)
         self._workspace.size_for(min(self.width(), available_size(self).width()))
         self._show_bars(self.pages.currentIndex() != SIGN_IN)
+
+    def _prerender_workspace(self) -> None:
+        """Render the (still empty) workspace once off screen, so its first showing after the
+        sign-in does not also pay for polishing, laying out and first painting it."""
+        if self._workspace is not None and not self._workspace.isVisible():
+            self._workspace.resize(self.pages.size())
+            self._workspace.grab()
 
     def _show_bars(self, visible: bool) -> None:
         self.menuBar().setVisible(visible)
