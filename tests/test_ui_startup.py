@@ -55,6 +55,47 @@ def test_sign_in_shows_before_the_record_layer_and_knowledge_load_then_they_warm
     assert signed == "signed True"
 
 
+APP_START = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from cramp_dx.settings import Settings
+from cramp_dx.ui.app import application, create_window
+app = application()
+window = create_window(None, Settings(), database_url=sys.argv[1], persist_settings=False,
+                       offer_demo=lambda _p: False)
+window.show()
+app.processEvents()
+print("shown", window.sign_in.password.isVisible(), "sqlalchemy" in sys.modules,
+      window.database is None)
+deadline = time.monotonic() + 20
+while not window.warm_up_done() and time.monotonic() < deadline:
+    app.processEvents()
+    time.sleep(0.005)
+print("warm", window.database is not None, window.sign_in.setup_mode)
+"""
+
+
+def start_app(url: str) -> list[str]:
+    return subprocess.run(
+        [sys.executable, "-c", APP_START, url], capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout.splitlines()
+
+
+def test_the_app_paints_sign_in_before_opening_the_record(tmp_path):
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    make_record(url).db.dispose()
+    shown, warm = start_app(url)
+    assert shown == "shown True False True"  # no SQLAlchemy yet, the record not open
+    assert warm == "warm True False"  # opened while the password is typed; accounts exist
+
+
+def test_a_new_record_turns_the_sign_in_page_into_first_account_setup(tmp_path):
+    shown, warm = start_app(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert shown == "shown True False True"
+    assert warm == "warm True True"
+    assert (tmp_path / "new.sqlite3").is_file()
+
+
 def test_the_app_names_the_desktop_entry_that_packaging_installs(qapp):
     from cramp_dx.ui.app import application
 
@@ -62,3 +103,22 @@ def test_the_app_names_the_desktop_entry_that_packaging_installs(qapp):
     entry = ROOT / "packaging" / "cramp-dx.desktop"
     assert app.desktopFileName() == entry.stem
     assert f"StartupWMClass={app.applicationName()}" in entry.read_text(encoding="utf-8")
+
+
+def test_a_record_that_cannot_be_opened_is_reported_after_the_sign_in_page(qtbot, tmp_path):
+    from cramp_dx.settings import Settings
+    from cramp_dx.ui.app import application, create_window
+
+    bad = tmp_path / "notes.sqlite3"
+    bad.write_text("not a database", encoding="utf-8")
+    application()
+    window = create_window(None, Settings(), database_url=f"sqlite:///{bad}",
+                           persist_settings=False, offer_demo=lambda _p: False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.database_failed, timeout=10_000) as failed:
+        window.show()
+    assert str(bad) in failed.args[0] and "not a cramp-dx database" in failed.args[0]
+    assert window.database is None and window.warm_up_done()
+    window._sign_in("doc", "whatever-password")
+    assert "could not be opened" in window.sign_in.error.text()
+    assert bad.read_text(encoding="utf-8") == "not a database"

@@ -25,14 +25,16 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 def create_window(
     database: Any, settings: Settings, *, idle_ms: int | None = None,
-    persist_settings: bool = True, offer_demo: Any = None,
+    persist_settings: bool = True, offer_demo: Any = None, database_url: str | None = None,
 ) -> Any:
-    """The main window on an open database, showing sign-in (or first-account setup). The
-    knowledge base is loaded after the sign-in page shows (see MainWindow._warm_up)."""
+    """The main window showing sign-in (or first-account setup), on an open database, or
+    with `database` None on the one `database_url` names, opened after the sign-in page is
+    painted. The knowledge base is loaded then too (see MainWindow._warm_up)."""
     from cramp_dx.ui.main_window import MainWindow
 
     window = MainWindow(database, None, settings, idle_ms=idle_ms,
-                        persist_settings=persist_settings, offer_demo=offer_demo)
+                        persist_settings=persist_settings, offer_demo=offer_demo,
+                        database_url=database_url)
     window.check_first_run()
     return window
 
@@ -57,21 +59,23 @@ def run_app(
     except CrampDxError as exc:
         problem(f"Settings could not be read, defaults used:\n{exc}", fatal=False)
         settings = Settings()
-    from cramp_dx.store import open_database
-
+    # the record is opened by the window's warm-up, after the sign-in page is painted
+    window = create_window(None, settings, database_url=database_url or settings.database_url,
+                           persist_settings=not smoke_test,
+                           offer_demo=(lambda _parent: False) if smoke_test else None)
     try:
-        database = open_database(database_url or settings.database_url)
-    except CrampDxError as exc:
-        problem(f"The record could not be opened:\n{exc}", fatal=True)
-        return 2
-    try:
-        window = create_window(database, settings, persist_settings=not smoke_test,
-                               offer_demo=(lambda _parent: False) if smoke_test else None)
         if smoke_test:
             from cramp_dx.ui.smoke import run_smoke_test
 
             return run_smoke_test(window, app)
+
+        def failed(text: str) -> None:
+            problem(text, fatal=True)
+            app.exit(2)
+
+        window.database_failed.connect(failed)
         window.show()
         return app.exec()
     finally:
-        database.dispose()
+        if window.database is not None:
+            window.database.dispose()

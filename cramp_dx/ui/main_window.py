@@ -43,6 +43,7 @@ WARM_UP_DELAY_MS = 50  # after the sign-in page has been painted, while the pass
 class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
+    database_failed = Signal(str)  # the record named by `database_url` could not be opened
 
     def __init__(
         self,
@@ -53,12 +54,17 @@ class MainWindow(QMainWindow):
         idle_ms: int | None = None,
         persist_settings: bool = True,
         offer_demo: Callable[[Any], bool] | None = None,
+        database_url: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`database`: an open record; or None, and the first warm-up step opens the one
+        `database_url` names (None: the default file), after the sign-in page is painted."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.database = database
+        self._database_url = database_url
+        self.database_error: str | None = None
         self._kb = kb
         self.settings = settings
         self.persist_settings = persist_settings
@@ -89,7 +95,7 @@ class MainWindow(QMainWindow):
         self.sign_in.setup_submitted.connect(self._create_first_account)
         self._open_maximized = fit_to_screen(self, PREFERRED_SIZE)
         self._warm_up_steps: list[Callable[[], Any]] = [
-            self._build_workspace, self._prerender_workspace, self._prepare_record,
+            self._open_database, self._build_workspace, self._prerender_workspace, self._prepare_record,
             lambda: self.kb, self._import_engine,
             lambda: self.visit_page,
             lambda: None,  # a last turn: Qt's deferred polish and layout of the page are done
@@ -108,6 +114,28 @@ class MainWindow(QMainWindow):
             self.showMaximized()
             return
         super().setVisible(visible)
+
+    def _open_database(self) -> bool:
+        """Open the record if the window was not given one: SQLAlchemy, the schema check and
+        any upgrade come after the sign-in page is painted. On failure the warm-up stops and
+        `database_failed` says why (the app shows it and exits)."""
+        if self.database is not None:
+            return True
+        if self.database_error is not None:
+            return False
+        from cramp_dx.store import open_database
+
+        try:
+            self.database = open_database(self._database_url)
+        except CrampDxError as exc:
+            self.database_error = f"The record could not be opened:\n{exc}"
+            self._warm_up_steps.clear()
+            self._warm_up_timer.stop()
+            self.database_failed.emit(self.database_error)
+            return False
+        self._owns_database = True
+        self.sign_in.set_setup_mode(not self.database.has_accounts())
+        return True
 
     # -- the parts behind the sign-in page ------------------------------------------------------
     # Built in the first warm-up step (or on first use), so the first paint is the sign-in
@@ -274,13 +302,17 @@ class MainWindow(QMainWindow):
 
     # -- signing in, locking -----------------------------------------------------------------
     def check_first_run(self) -> None:
-        """No account in the record yet: the sign-in page creates the first one."""
-        self.sign_in.set_setup_mode(not self.database.has_accounts())
+        """No account in the record yet: the sign-in page creates the first one. (A record
+        not open yet is checked when the warm-up opens it.)"""
+        if self.database is not None:
+            self.sign_in.set_setup_mode(not self.database.has_accounts())
         self.sign_in.focus_first()
 
     def _create_first_account(
         self, username: str, password: str, display_name: str, role: str
     ) -> None:
+        if not self._open_database():
+            return
         from cramp_dx.services import Services
 
         try:
@@ -293,6 +325,12 @@ class MainWindow(QMainWindow):
         self._sign_in(username, password)
 
     def _sign_in(self, username: str, password: str) -> None:
+        if not self._open_database():
+            self.sign_in.show_error(self.database_error or "The record is not open.")
+            return
+        if self.sign_in.setup_mode:  # the record turned out to have no account yet
+            self.sign_in.show_error("No accounts yet: create the first one.")
+            return
         from cramp_dx.services import AuthError, Services
 
         try:

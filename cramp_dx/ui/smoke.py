@@ -40,6 +40,10 @@ def run_smoke_test(window: Any, app: Any) -> int:
             app.processEvents()
             time.sleep(0.01)
         app.processEvents()
+        if window.database_error is not None:
+            print(f"cramp-dx: {window.database_error}".replace("\n", " "), file=sys.stderr,
+                  flush=True)
+            return 2
         if errors:
             raise SmokeTestFailed(errors[0])
         if not (window.isVisible() and window.sign_in.isVisible()):
