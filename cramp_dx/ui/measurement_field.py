@@ -6,10 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
-
-def parse_number(text: str) -> float:
-    """Accept a decimal point or comma; raise ValueError otherwise."""
-    return float(text.strip().replace(",", "."))
+from cramp_dx.numbers import parse_number
 
 
 class _HelpLineEdit(QLineEdit):
