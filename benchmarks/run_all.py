@@ -79,7 +79,7 @@ def main() -> int:
                 base,
                 ratio,
                 row.get("target", ""),
-                "yes" if row.get("ok") else "NO",
+                "—" if row.get("ok") is None else "yes" if row["ok"] else "NO",
             ]
         )
     if args.markdown:
