@@ -90,6 +90,59 @@ def test_user_add_bootstraps_the_first_account_then_needs_an_admin(tmp_path, mon
     assert "ann\tnurse" in capsys.readouterr().out
 
 
+def signs_in(monkeypatch, capsys, user: str, password: str) -> bool:
+    """`user list` needs an admin, so a nurse is checked by the error it gets: a refused role
+    (signed in) or a wrong password (not signed in)."""
+    cli(monkeypatch, "user", "list", "--user", user, "--password-stdin", stdin=password + "\n")
+    err = capsys.readouterr().err
+    return "wrong password" not in err
+
+
+def test_user_passwd_changes_your_own_password(url, monkeypatch, capsys):
+    stdin = f"{PASSWORDS['nurse']}\nnew-nurse-secret-2\n"
+    assert cli(monkeypatch, "user", "passwd", "nurse", "--password-stdin", stdin=stdin) == 0
+    assert "password changed for nurse" in capsys.readouterr().out
+    assert not signs_in(monkeypatch, capsys, "nurse", PASSWORDS["nurse"])
+    assert signs_in(monkeypatch, capsys, "nurse", "new-nurse-secret-2")
+
+
+def test_user_passwd_of_someone_else_needs_an_admin(url, monkeypatch, capsys):
+    stdin = f"{PASSWORDS['nurse']}\nnew-doctor-secret-2\n"
+    argv = ("user", "passwd", "doc", "--user", "nurse", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=stdin) == 2
+    err = capsys.readouterr().err
+    assert "admin" in err and "Traceback" not in err
+    assert signs_in(monkeypatch, capsys, "doc", PASSWORDS["doc"])
+
+
+def test_user_passwd_refuses_a_short_password(url, monkeypatch, capsys):
+    stdin = f"{PASSWORDS['nurse']}\nshort\n"
+    assert cli(monkeypatch, "user", "passwd", "nurse", "--password-stdin", stdin=stdin) == 2
+    assert "at least 8 characters" in capsys.readouterr().err
+
+
+def test_a_disabled_account_cannot_sign_in_until_enabled(url, monkeypatch, capsys):
+    admin = ("--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, "user", "disable", "nurse", *admin, stdin=PASSWORDS["admin"]) == 0
+    assert not signs_in(monkeypatch, capsys, "nurse", PASSWORDS["nurse"])
+    assert cli(monkeypatch, "user", "list", *admin, stdin=PASSWORDS["admin"]) == 0
+    assert "nurse\tnurse\tnurse (disabled)" in capsys.readouterr().out
+    assert cli(monkeypatch, "user", "enable", "nurse", *admin, stdin=PASSWORDS["admin"]) == 0
+    assert signs_in(monkeypatch, capsys, "nurse", PASSWORDS["nurse"])
+
+
+def test_disabling_needs_an_admin_and_an_existing_account(url, monkeypatch, capsys):
+    argv = ("user", "disable", "nurse", "--user", "doc", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["doc"]) == 2
+    assert "admin" in capsys.readouterr().err
+    argv = ("user", "disable", "nobody", "--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["admin"]) == 2
+    assert "no account named 'nobody'" in capsys.readouterr().err
+    argv = ("user", "disable", "admin", "--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["admin"]) == 2
+    assert "cannot disable their own account" in capsys.readouterr().err
+
+
 def test_audit_shows_a_patients_trail(url, monkeypatch, capsys):
     cli(
         monkeypatch,

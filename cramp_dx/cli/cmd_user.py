@@ -1,4 +1,5 @@
-"""`cramp-dx user add NAME --role ROLE` and `cramp-dx user list`."""
+"""`cramp-dx user add NAME --role ROLE`, `user list`, `user passwd NAME`, `user disable NAME`
+and `user enable NAME`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_login_options(add)
     listing = sub.add_parser("list", help="list accounts (admin)")
     add_login_options(listing)
+    passwd = sub.add_parser(
+        "passwd",
+        help="set an account's password (your own, or anyone's as an admin)",
+        description="Signs in as --user (default: NAME itself). With --password-stdin, line 1 "
+        "is the password of --user and line 2 the new password.",
+    )
+    passwd.add_argument("name")
+    add_login_options(passwd)
+    for action, text in (("disable", "stop an account from signing in (admin); its audit "
+                                     "trail stays"),
+                         ("enable", "let a disabled account sign in again (admin)")):
+        toggle = sub.add_parser(action, help=text)
+        toggle.add_argument("name")
+        add_login_options(toggle)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +63,21 @@ def run(args: argparse.Namespace) -> int:
             return 0
         from cramp_dx.cli.record_access import sign_in
 
+        if args.action == "passwd":
+            args.user = args.user or args.name
+            services = sign_in(args, database)
+            password = read_password(args, f"New password for {args.name}: ")
+            if not args.password_stdin and password != read_password(args, "Again: "):
+                raise InputError(Problem("password", "the two entries differ"))
+            services.set_password(args.name, password)
+            print(f"password changed for {args.name}")
+            return 0
+        if args.action in ("disable", "enable"):
+            if args.action == "disable" and args.name == args.user:
+                raise InputError(Problem("name", "an admin cannot disable their own account"))
+            sign_in(args, database).set_active(args.name, args.action == "enable")
+            print(f"{args.name} {args.action}d")
+            return 0
         for account in sign_in(args, database).list_accounts():
             state = "" if account.active else " (disabled)"
             print(f"{account.username}\t{account.role}\t{account.display_name}{state}")
