@@ -247,6 +247,23 @@ def test_a_hash_made_with_older_parameters_is_upgraded_at_sign_in(record):
     assert stored != weak and not PasswordHasher().check_needs_rehash(stored)
 
 
+def test_a_physician_first_account_may_add_accounts_until_there_is_an_admin(any_url):
+    from cramp_dx.store import open_database
+
+    db = open_database(any_url)
+    try:
+        doc = Services.create_account(db, "dr", "doctor-secret-1", "physician")
+        Services.create_account(db, "rn", "nurse-secret-1", "nurse", actor=doc)
+        nurse = Services.authenticate(db, "rn", "nurse-secret-1")
+        with pytest.raises(PermissionDenied):
+            Services.create_account(db, "rn2", "nurse-secret-2", "nurse", actor=nurse)
+        Services.create_account(db, "boss", "admin-secret-1", "admin", actor=doc)
+        with pytest.raises(PermissionDenied, match="only an admin"):
+            Services.create_account(db, "rn3", "nurse-secret-3", "nurse", actor=doc)
+    finally:
+        db.dispose()
+
+
 def test_a_disabled_account_cannot_sign_in(record):
     record.services("admin").set_active("nurse", False)
     with pytest.raises(AuthError):

@@ -13,7 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser(
         "add",
-        help="add an account (the first one needs no sign-in; later ones need an admin's)",
+        help="add an account (the first one needs no sign-in; later ones an admin's, or a "
+        "physician's while the record has no admin)",
         description="With --password-stdin, line 1 is the new password and line 2 the "
         "admin's (when --user is given).",
     )
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             if Services.has_accounts(database):
                 if not args.user:
                     raise InputError(
-                        Problem("--user", "accounts exist: sign in as an admin with --user NAME")
+                        Problem("--user", "accounts exist: sign in with --user NAME as an admin "
+                                "(or as a physician while the record has no admin)")
                     )
                 admin_password = read_password(args, f"Password for {args.user}: ")
                 actor = Services.authenticate(database, args.user, admin_password)

@@ -114,6 +114,12 @@ def _read(database: Database) -> Iterator[Session]:
         raise StoreError(f"the record could not be read: {exc.orig}") from None
 
 
+def _has_admin(session: Session) -> bool:
+    return session.execute(
+        select(m.Account.id).where(m.Account.role == "admin", m.Account.active.is_(True)).limit(1)
+    ).first() is not None
+
+
 def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
     with _read(database) as session:
         touched = session.execute(
@@ -156,7 +162,9 @@ class Services:
         *,
         actor: Account | None = None,
     ) -> Account:
-        """Create an account. The first account needs no `actor`; after that an admin must."""
+        """Create an account. The first account needs no `actor`; after that an admin must, or,
+        while the record has no active admin, a physician (a single desk whose first account
+        is its physician is then never locked out of adding a nurse or an admin)."""
         problems = []
         if not _USERNAME.match(username or ""):
             problems.append(
@@ -173,7 +181,7 @@ class Services:
             if actor is None:
                 if session.execute(select(m.Account.id).limit(1)).first() is not None:
                     raise AuthError("sign in as an admin to add accounts")
-            else:
+            elif not (actor.role == "physician" and not _has_admin(session)):
                 require_admin(actor, "add accounts")
             if session.execute(select(m.Account.id).where(m.Account.username == username)).first():
                 raise InputError(Problem("username", f"{username!r} is already taken"))

@@ -56,8 +56,8 @@ class SignInWidget(QWidget):
         self.button.setAccessibleName("Sign in")
 
         self.setup_note = QLabel(
-            "No accounts yet. Create the first one (it can add the others with "
-            "`cramp-dx user`)."
+            "No accounts yet. Create the first one. More are added with “cramp-dx user add” "
+            "by an admin, or by a physician while the record has no admin."
         )
         self.setup_note.setWordWrap(True)
         self.display_name = QLineEdit()
