@@ -264,6 +264,23 @@ def test_a_physician_first_account_may_add_accounts_until_there_is_an_admin(any_
         db.dispose()
 
 
+def test_an_admin_cannot_disable_their_own_account(record):
+    with pytest.raises(InputError, match="cannot disable their own account"):
+        record.services("admin").set_active("admin", False)
+    assert Services.authenticate(record.db, "admin", "admin-secret-1").active
+
+
+def test_a_physician_may_add_accounts_only_while_there_is_no_active_admin(record):
+    assert Services.has_active_admin(record.db)
+    assert not record.services("doc").may_add_accounts()
+    assert record.services("admin").may_add_accounts()
+    with record.db.transaction() as session:
+        session.execute(text("UPDATE account SET active = false WHERE username = 'admin'"))
+    assert not Services.has_active_admin(record.db)
+    assert record.services("doc").may_add_accounts()
+    assert not record.services("nurse").may_add_accounts()
+
+
 def test_a_disabled_account_cannot_sign_in(record):
     record.services("admin").set_active("nurse", False)
     with pytest.raises(AuthError):

@@ -241,6 +241,17 @@ class Services:
     def has_accounts(database: Database) -> bool:
         return database.has_accounts()
 
+    @staticmethod
+    def has_active_admin(database: Database) -> bool:
+        """Whether an active admin exists (if not, a physician may add accounts)."""
+        with _read(database) as session:
+            return _has_admin(session)
+
+    def may_add_accounts(self) -> bool:
+        return self.account.role == "admin" or (
+            self.account.role == "physician" and not Services.has_active_admin(self.db)
+        )
+
     def list_accounts(self) -> list[Account]:
         require_admin(self.account, "list accounts")
         with _read(self.db) as session:
@@ -260,6 +271,8 @@ class Services:
 
     def set_active(self, username: str, active: bool) -> None:
         require_admin(self.account, "enable or disable accounts")
+        if not active and username == self.account.username:
+            raise InputError(Problem("username", "an admin cannot disable their own account"))
         with _write(self.db) as session:
             row = self._account_row(session, username)
             if row.active != active:

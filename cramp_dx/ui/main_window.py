@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
         self.pdf_action = add("Summary &PDF…", QKeySequence.StandardKey.Print, self.print_summary)
         menu.addSeparator()
         self.settings_action = add("&Settings…", "Ctrl+,", self.open_settings)
+        self.accounts_action = add("&Accounts…", None, self.open_accounts)
+        self.password_action = add("Change my pass&word…", None, self.change_password)
         self.lock_action = add("&Lock now", "Ctrl+L", self.lock)
         self.sign_out_action = add("Sign &out", None, self.sign_out)
         menu.addSeparator()
@@ -286,6 +288,8 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(page)
         for action in self.workspace_actions:
             action.setEnabled(page == WORKSPACE)
+        if page == WORKSPACE:
+            self._update_accounts_action()
         if self._workspace is not None:
             self._show_bars(page != SIGN_IN)
         self._update_title()
@@ -501,6 +505,42 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self._settings_saved(dialog.saved))
         dialog.open()
         self.settings_dialog = dialog
+
+    # -- accounts ----------------------------------------------------------------------------
+    def _update_accounts_action(self) -> None:
+        """Accounts is for an admin, or a physician while the record has no active admin."""
+        from cramp_dx.ui.accounts_dialog import may_manage_accounts
+
+        self.accounts_action.setEnabled(
+            self.services is not None and may_manage_accounts(self.services)
+        )
+
+    def open_accounts(self) -> None:
+        self._open_accounts_dialog(password_only=False)
+
+    def change_password(self) -> None:
+        self._open_accounts_dialog(password_only=True)
+
+    def _open_accounts_dialog(self, *, password_only: bool) -> None:
+        if self.services is None:
+            return
+        from cramp_dx.ui.accounts_dialog import AccountsDialog, may_manage_accounts
+
+        self._finish_warm_up()
+        dialog = AccountsDialog(self.services, may_add=may_manage_accounts(self.services),
+                                password_only=password_only, parent=self)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._accounts_closed(dialog.done_message))
+        dialog.open()
+        dialog.activateWindow()  # the keyboard goes to the dialog (see new_patient)
+        self.accounts_dialog = dialog
+
+    def _accounts_closed(self, done_message: str) -> None:
+        if self.services is None:  # signed out meanwhile
+            return
+        self._update_accounts_action()
+        if done_message:
+            self.statusBar().showMessage(done_message, 8000)
 
     def _settings_saved(self, settings: Settings | None) -> None:
         if settings is None:

@@ -56,7 +56,7 @@ class SignInWidget(QWidget):
         self.button.setAccessibleName("Sign in")
 
         self.setup_note = QLabel(
-            "No accounts yet. Create the first one. More are added with “cramp-dx user add” "
+            "No accounts yet. Create the first one. More are added under File → Accounts… "
             "by an admin, or by a physician while the record has no admin."
         )
         self.setup_note.setWordWrap(True)
