@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("CRAMP_DX_SHOTS", ROOT / "packaging" / "screenshots"))
-PASSWORDS = {"ada": "demo-physician-1", "nina": "demo-nurse-1"}
+PASSWORDS = {"ada": "demo-physician-1", "nina": "demo-nurse-1", "admin": "demo-admin-1"}
 
 
 def main() -> int:
@@ -103,6 +103,21 @@ def main() -> int:
         window.preview.close()
     window.lock()
     shot("09-locked")
+    window.unlock(PASSWORDS["ada"])
+    settle()
+    window.open_settings()
+    dialog = window.settings_dialog
+    dialog.resize(1000, 760)
+    dialog.tabs.setCurrentIndex(1)
+    shot("10-settings-lab-ranges", dialog)
+    dialog.reject()
+    window.sign_out()
+    settle()
+    sign_in("admin")
+    window.open_accounts()
+    window.accounts_dialog.resize(760, 420)
+    shot("11-accounts", window.accounts_dialog)
+    window.accounts_dialog.reject()
     window.close()
     db.dispose()
     app.quit()
