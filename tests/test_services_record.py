@@ -281,6 +281,15 @@ def test_a_physician_may_add_accounts_only_while_there_is_no_active_admin(record
     assert not record.services("nurse").may_add_accounts()
 
 
+def test_a_session_open_when_its_account_is_disabled_can_no_longer_write(record):
+    doc = record.services("doc")  # signed in before the admin disables the account
+    visit = doc.import_case(example("ex1-diuretic-cramps"))
+    record.services("admin").set_active("doc", False)
+    with pytest.raises(AuthError, match="disabled; nothing was saved"):
+        doc.apply(visit.id, changes.SetNotes("later", visit.workup.visit.notes), visit.version)
+    assert record.services("nurse").load_visit(visit.id).workup.visit.notes == visit.workup.visit.notes
+
+
 def test_a_disabled_account_cannot_sign_in(record):
     record.services("admin").set_active("nurse", False)
     with pytest.raises(AuthError):

@@ -150,6 +150,20 @@ class Services:
         self.account = account
         self._actor = audit.Actor(account.id, account.username)
 
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction as this account, refused once the account has been disabled:
+        a session still open at another workstation must not keep changing the record."""
+        with _write(self.db) as session:
+            active = session.execute(
+                select(m.Account.active).where(m.Account.id == self.account.id)
+            ).scalar_one_or_none()
+            if not active:
+                raise AuthError(
+                    f"the account {self.account.username} has been disabled; nothing was saved"
+                )
+            yield session
+
     # --- accounts -------------------------------------------------------------------------
 
     @staticmethod
@@ -264,7 +278,7 @@ class Services:
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise InputError(Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters"))
         new_hash = passwords.hash_password(password)
-        with _write(self.db) as session:
+        with self._writing() as session:
             row = self._account_row(session, username)
             row.password_hash = new_hash
             audit.append(session, self._actor, "set_password", "account", entity_id=row.id)
@@ -273,7 +287,7 @@ class Services:
         require_admin(self.account, "enable or disable accounts")
         if not active and username == self.account.username:
             raise InputError(Problem("username", "an admin cannot disable their own account"))
-        with _write(self.db) as session:
+        with self._writing() as session:
             row = self._account_row(session, username)
             if row.active != active:
                 audit.append(
@@ -361,7 +375,7 @@ class Services:
             sex=sex or None,
         )
         _check_patient(patient)
-        with _write(self.db) as session:
+        with self._writing() as session:
             row = self._insert_patient(session, patient)
             return _patient_rows(session, [row])[0]
 
@@ -480,7 +494,7 @@ class Services:
     def create_visit(self, patient_id: int, visit_date: date, surgery: Surgery | None = None) -> VisitRecord:
         """A new visit in `intake`; without `surgery`, the patient's latest one is copied."""
         require_sections(self.account, {"visit", "surgery"})
-        with _write(self.db) as session:
+        with self._writing() as session:
             patient = session.get(m.Patient, patient_id)
             if patient is None:
                 raise NotFoundError(f"no patient with id {patient_id}")
@@ -531,7 +545,7 @@ class Services:
         mrn = (workup.patient.mrn or "").strip()
         if not mrn:
             raise InputError(Problem("patient.mrn", "needed to file the case under a patient"))
-        with _write(self.db) as session:
+        with self._writing() as session:
             row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
             if row is None:
                 _check_patient(workup.patient)
@@ -622,7 +636,7 @@ class Services:
         written); edits of different fields merge."""
         _check_change_name(change)
         require_sections(self.account, {section_of(change)})
-        with _write(self.db) as session:
+        with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
@@ -674,7 +688,7 @@ class Services:
         return self._set_status(visit_id, "signed", "sign")
 
     def _set_status(self, visit_id: int, status: str, action: str) -> VisitRecord:
-        with _write(self.db) as session:
+        with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
@@ -711,7 +725,7 @@ class Services:
         text = (text or "").strip()
         if not text:
             raise InputError(Problem("addendum", "write the addendum's text"))
-        with _write(self.db) as session:
+        with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
@@ -745,7 +759,7 @@ class Services:
         self._record_output(visit_id, "export", kind, path)
 
     def _record_output(self, visit_id: int, action: str, kind: str, path: str | Path) -> None:
-        with _write(self.db) as session:
+        with self._writing() as session:
             visit = session.get(m.Visit, visit_id)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
