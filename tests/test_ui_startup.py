@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from support.record import PASSWORDS, make_record
+from support.ui import clinic, make_window, no_leaked_windows  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,3 +123,32 @@ def test_a_record_that_cannot_be_opened_is_reported_after_the_sign_in_page(qtbot
     window._sign_in("doc", "whatever-password")
     assert "could not be opened" in window.sign_in.error.text()
     assert bad.read_text(encoding="utf-8") == "not a database"
+
+
+def test_the_workup_page_is_built_in_parts_and_finished_when_a_visit_opens(
+    make_window, qtbot, clinic  # noqa: F811
+):
+    """The warm-up builds the workup sections one part per event-loop turn (keys typed at
+    the sign-in page are shown between parts); opening a visit before the last part is
+    built finishes it first."""
+    from support.record import example
+    from support.ui import sign_in
+
+    window = make_window()
+    window._warm_up_timer.stop()
+    while window._warm_up_steps and window._visit_page is None:
+        window._warm_up_steps.pop(0)()
+    page = window._visit_page
+    assert page is not None and not page.editor.is_built()
+    parts = 0
+    while page.build_step() and parts < 3:
+        parts += 1
+    assert parts == 3 and not page.editor.is_built()  # several parts, not one
+
+    sign_in(qtbot, window, "doc")
+    record = clinic.services("doc").import_case(example("ex2-early-swollen-calf"))
+    window.patient_list.refresh()
+    window.open_patient(record.patient_id)
+    assert page.editor.is_built()
+    assert page.editor.finding_control("calf_swelling_unilateral") is not None
+    assert "medications" in page.editor.role_sections

@@ -96,8 +96,7 @@ class MainWindow(QMainWindow):
         self._open_maximized = fit_to_screen(self, PREFERRED_SIZE)
         self._warm_up_steps: list[Callable[[], Any]] = [
             self._open_database, self._build_workspace, self._prerender_workspace, self._prepare_record,
-            lambda: self.kb, self._import_engine,
-            lambda: self.visit_page,
+            lambda: self.kb, self._import_engine, self._start_visit_page, self._build_visit_page,
             lambda: None,  # a last turn: Qt's deferred polish and layout of the page are done
         ]
         self._warm_up_timer = QTimer(self)
@@ -236,18 +235,34 @@ class MainWindow(QMainWindow):
             self._kb = load_knowledge()
         return self._kb
 
+    def _start_visit_page(self) -> None:
+        if self._visit_page is None:
+            self._make_visit_page(defer_build=True)
+
+    def _build_visit_page(self) -> None:
+        """One part of the workup sections per event-loop turn, so keys typed meanwhile are
+        shown between parts, not after the whole build."""
+        if self._visit_page is not None and self._visit_page.build_step():
+            self._warm_up_steps.insert(0, self._build_visit_page)
+
     @property
     def visit_page(self) -> VisitPage:
         if self._visit_page is None:
+            self._make_visit_page(defer_build=False)
+        assert self._visit_page is not None
+        return self._visit_page
+
+    def _make_visit_page(self, *, defer_build: bool) -> None:
+        if self._visit_page is None:
             from cramp_dx.ui.visit_page import VisitPage
 
-            page = VisitPage(self.kb, lambda: self.settings, self.save_indicator)
+            page = VisitPage(self.kb, lambda: self.settings, self.save_indicator,
+                             defer_build=defer_build)
             self.workspace.detail.addWidget(page)
             page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             page.pdf_ready.connect(self.show_pdf)
             page.visit_changed.connect(self._update_title)
             self._visit_page = page
-        return self._visit_page
 
     def _has_visit(self) -> bool:
         return self._visit_page is not None and self._visit_page.session is not None

@@ -3,7 +3,7 @@ section of SPEC.md. Built once from the knowledge base and reused for every visi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -44,7 +44,10 @@ class VisitEditor(QWidget):
         validate_lab: Callable[[Any], None],
         medication_names: list[str],
         parent: QWidget | None = None,
+        *,
+        defer_build: bool = False,
     ) -> None:
+        """`defer_build`: the sections are built by `build_step` calls (or `finish_build`)."""
         super().__init__(parent)
         self.kb = kb
         self.section_list = QListWidget()
@@ -58,7 +61,6 @@ class VisitEditor(QWidget):
 
         self.labs = LabsGrid(kb, validate_lab)
         self.medications = MedicationsPanel(medication_names)
-        self._build()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,10 +71,32 @@ class VisitEditor(QWidget):
                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut("Ctrl+PgUp", self, self.previous_section,
                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.set_role_sections(list(self.sections))
+        self._steps: Iterator[None] | None = self._build()
+        if not defer_build:
+            self.finish_build()
 
     # -- building ----------------------------------------------------------------------------
-    def _build(self) -> None:
+    # The sections are built in a few steps (one per domain and so on) so the app's warm-up
+    # can interleave them with the keys typed at the sign-in page: one step takes tens of
+    # milliseconds, the whole build a few hundred.
+    def build_step(self) -> bool:
+        """Build the next part; True while parts remain."""
+        if self._steps is None:
+            return False
+        if next(self._steps, StopIteration) is StopIteration:
+            self._steps = None
+            self.set_role_sections(list(self.sections))
+            return False
+        return True
+
+    def finish_build(self) -> None:
+        while self.build_step():
+            pass
+
+    def is_built(self) -> bool:
+        return self._steps is None
+
+    def _build(self) -> Iterator[None]:
         kb = self.kb
         test_section: dict[str, str] = {}
         measurement_section: dict[str, str] = {}
@@ -102,19 +126,20 @@ class VisitEditor(QWidget):
             self.sections[section_id] = ChecklistSection(section_id, title, note)
 
         self._build_context(self.sections[CONTEXT], measurement_section)
-        by_domain: dict[str, list[QWidget]] = {}
+        yield
+        by_domain: dict[str, list[Any]] = {}
         for finding in kb.findings.values():
-            by_domain.setdefault(finding.domain, []).append(
-                FindingControl(finding.id, finding.label, finding.help)
-            )
-        for domain_id, controls in by_domain.items():
+            by_domain.setdefault(finding.domain, []).append(finding)
+        for domain_id, findings in by_domain.items():
             section = self.sections[domain_id]
             measurements = [
                 self._measurement(m) for m, s in measurement_section.items() if s == domain_id
             ]
             if measurements:
                 section.add_group("Measurements", measurements)
+            controls = [FindingControl(f.id, f.label, f.help) for f in findings]
             section.add_group("Findings (Y present · N absent · Space cycles)", controls)
+            yield
 
         self.sections[LABS].add_widget(self.labs)
         self.sections[LABS].focus_target = self.labs.test
@@ -123,6 +148,7 @@ class VisitEditor(QWidget):
         plan = self.sections[PLAN]
         plan.add_widget(PlanField([(p.id, p.label) for p in kb.plan_items.values()]))
         plan.add_widget(NotesField())
+        yield
 
         grouped: dict[str, list[QWidget]] = {}
         for test in kb.tests.values():
@@ -131,12 +157,14 @@ class VisitEditor(QWidget):
             )
         for section_id, controls in grouped.items():
             self.sections[section_id].add_group("Test orders", controls)
+        yield
 
         for section_id, section in self.sections.items():
             if section_id not in (LABS, MEDICATIONS):
                 section.finish()
             section.edited.connect(self.edited)
             self.stack.addWidget(section)
+            yield
 
     def _measurement(self, measurement_id: str) -> MeasurementField:
         m = self.kb.measurements[measurement_id]

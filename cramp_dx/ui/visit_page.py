@@ -73,7 +73,11 @@ class VisitPage(QWidget):
         settings: Callable[[], Any],
         save_indicator: SaveIndicator,
         parent: QWidget | None = None,
+        *,
+        defer_build: bool = False,
     ) -> None:
+        """`defer_build`: the workup sections are built by `build_step` calls (the app's
+        warm-up), or at once when a visit opens."""
         super().__init__(parent)
         self.setObjectName("visitPage")
         self.kb = kb
@@ -90,7 +94,8 @@ class VisitPage(QWidget):
 
         self.header = PatientHeader()
         self.banner = RedFlagBanner()
-        self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names())
+        self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names(),
+                                  defer_build=defer_build)
         self.editor.labs.unit_preference = lambda: self.settings().lab_units
         self.differential = DifferentialPanel({t.id: t.name for t in kb.tests.values()})
         self.wells = WellsPanel()
@@ -177,7 +182,12 @@ class VisitPage(QWidget):
         self.side.setSizes([total - wells, wells])
         self._side_shared = True
 
+    def build_step(self) -> bool:
+        """Build the next part of the workup sections; True while parts remain."""
+        return self.editor.build_step()
+
     def open_visit(self, services: Any, account: Any, record: Any) -> None:
+        self.editor.finish_build()
         self.close_visit()
         self.editor.medications.reset()
         self.services, self.account = services, account
