@@ -53,17 +53,20 @@ window.repaint()
 print("ready", flush=True)
 """
 
-APP = """
+# as `cramp-dx` starts it (ui/app.py run_app): the record is opened by the warm-up
+START = """
 import sys, time
 from cramp_dx.ui.app import application, create_window
 from cramp_dx.settings import Settings
 app = application()
-# as `cramp-dx` starts it (ui/app.py run_app): the record is opened by the warm-up
 window = create_window(None, Settings(), database_url=sys.argv[1], persist_settings=False,
                        offer_demo=lambda _p: False)
 window.show()
 app.processEvents()
 window.repaint()
+"""
+
+APP = START + """
 assert window.sign_in.password.isVisible()
 print("ready", flush=True)
 started = time.perf_counter()
@@ -80,16 +83,7 @@ print("list", time.perf_counter() - started, warm_up, flush=True)
 """
 
 
-APP_AT_ONCE = """
-import sys, time
-from cramp_dx.ui.app import application, create_window
-from cramp_dx.settings import Settings
-app = application()
-window = create_window(None, Settings(), database_url=sys.argv[1], persist_settings=False,
-                       offer_demo=lambda _p: False)
-window.show()
-app.processEvents()
-window.repaint()
+APP_AT_ONCE = START + """
 window._sign_in("bench", sys.argv[2])  # Enter at once: the record is opened now, not in the warm-up
 assert len(window.patient_list.rows) == 50, window.patient_list.rows
 app.processEvents()

@@ -12,6 +12,7 @@ from support.ui import (  # noqa: F401 - fixtures
     clinic,
     make_window,
     no_leaked_windows,
+    open_example_visit,
     wait_saved,
 )
 
@@ -121,15 +122,8 @@ def test_workup_with_the_keyboard_only(make_window, qtbot, clinic):  # noqa: F81
 
 def test_delete_removes_a_lab_line_only_from_the_labs_table(make_window, qtbot, clinic):  # noqa: F811
     """Delete typed anywhere else (here: in the section list) must not remove a lab."""
-    from support.record import example
-    from support.ui import sign_in
-
     window = make_window()
-    sign_in(qtbot, window, "doc")
-    record = clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
-    window.patient_list.refresh()
-    window.open_patient(record.patient_id)
-    page = window.visit_page
+    page, record = open_example_visit(qtbot, window, clinic, "ex1-diuretic-cramps")
     labs = page.session.record.workup.labs
     page.editor.show_section("labs")
     page.editor.labs.table.selectRow(0)
@@ -147,15 +141,8 @@ def test_delete_removes_a_lab_line_only_from_the_labs_table(make_window, qtbot, 
 
 
 def test_a_lab_value_typed_but_not_added_is_not_dropped_by_printing(make_window, qtbot, clinic):  # noqa: F811
-    from support.record import example
-    from support.ui import sign_in
-
     window = make_window()
-    sign_in(qtbot, window, "doc")
-    record = clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
-    window.patient_list.refresh()
-    window.open_patient(record.patient_id)
-    page = window.visit_page
+    page, _record = open_example_visit(qtbot, window, clinic, "ex1-diuretic-cramps")
     page.editor.show_section("labs")
     page.editor.labs.choose_test("magnesium")
     qtbot.keyClicks(page.editor.labs.value, "1.1")

@@ -141,6 +141,15 @@ def test_a_wells_item_that_wraps_gets_every_line_after_a_nurse_visit(
     ]
 
 
+def test_the_wells_advice_is_worded_as_the_knowledge_base_words_it(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    page = open_new_visit(window, clinic)
+    wells = page.assessment.wells
+    assert wells.category == "likely"
+    assert page.kb.wells_categories["likely"] in plain(page.wells.summary)
+
+
 def test_wells_items_stay_readable_with_text_twice_as_large(
     make_window, qtbot, clinic, larger_text  # noqa: F811
 ):

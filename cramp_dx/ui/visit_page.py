@@ -98,7 +98,7 @@ class VisitPage(QWidget):
                                   defer_build=defer_build)
         self.editor.labs.unit_preference = lambda: self.settings().lab_units
         self.differential = DifferentialPanel({t.id: t.name for t in kb.tests.values()})
-        self.wells = WellsPanel()
+        self.wells = WellsPanel(kb.wells_categories)
         side = QSplitter(Qt.Orientation.Vertical)
         side.setObjectName("sidePanel")
         side.addWidget(self.differential)

@@ -15,11 +15,6 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from cramp_dx.engine.result import Wells, WellsItem
 
-ADVICE = {
-    "likely": "DVT likely: same-day venous duplex.",
-    "unlikely": "DVT unlikely: D-dimer (a normal value argues against DVT).",
-}
-
 
 def _label(object_name: str, wrap: bool = True) -> QLabel:
     label = QLabel()
@@ -51,8 +46,11 @@ class _Row:
 
 
 class WellsPanel(QGroupBox):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, categories: dict[str, str], parent: QWidget | None = None) -> None:
+        """`categories`: what "likely" / "unlikely" mean, from the knowledge base
+        (wells.toml), so the advice is worded once, as the PDF words it."""
         super().__init__("Wells score (DVT)", parent)
+        self.categories = categories
         self.setObjectName("wellsPanel")
         self.summary = _label("wellsSummary")
         self.items = QWidget()
@@ -75,7 +73,7 @@ class WellsPanel(QGroupBox):
         if wells == self._last:
             return
         self._last = wells
-        advice = ADVICE.get(wells.category, f"DVT {escape(wells.category)}.")
+        advice = escape(self.categories.get(wells.category, f"DVT {wells.category}"))
         summary = f"<b>Score {wells.score:+d}</b> — {advice}"
         if wells.not_assessed:
             summary += (f"<br><i>{len(wells.not_assessed)} of {len(wells.items)} items not "

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cramp_dx.settings import Settings
-from support.record import PASSWORDS, Record, make_record
+from support.record import PASSWORDS, Record, example, make_record
 
 
 @pytest.fixture
@@ -85,6 +85,16 @@ def sign_in(qtbot: Any, window: Any, username: str) -> None:
     assert window.services is not None, page.error.text()
 
 
+def open_example_visit(qtbot: Any, window: Any, clinic: Record, name: str) -> tuple[Any, Any]:
+    """Sign in as the physician and open the visit of tests/cases/<name>.json; the visit page
+    and the stored record."""
+    sign_in(qtbot, window, "doc")
+    record = clinic.services("doc").import_case(example(name))
+    window.patient_list.refresh()
+    window.open_patient(record.patient_id)
+    return window.visit_page, record
+
+
 def shortcut(
     qtbot: Any, window: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.ControlModifier
 ) -> None:
@@ -119,6 +129,7 @@ __all__ = [
     "clinic",
     "make_window",
     "no_leaked_windows",
+    "open_example_visit",
     "shortcut",
     "sign_in",
     "typed",
