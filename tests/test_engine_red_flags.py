@@ -128,7 +128,9 @@ def test_red_flag_differentials_rank_above_every_routine_item() -> None:
 
 
 def test_emergencies_are_listed_before_urgent_flags() -> None:
-    assessment = assess_case(findings={"wound_drainage": True, "saddle_anesthesia": True})
+    assessment = assess_case(
+        findings={"wound_drainage": True, "cold_pale_or_mottled_leg": True, "absent_pedal_pulses": True}
+    )
     assert [f.severity for f in assessment.red_flags] == ["emergency", "urgent"]
 
 

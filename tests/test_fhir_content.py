@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from support.fhir import (
@@ -22,8 +22,10 @@ from support.fhir import (
 )
 
 from cramp_dx.case.io import parse_case
+from cramp_dx.case.model import Surgery
 from cramp_dx.engine import assess
 from cramp_dx.fhir import PdfDocument, build_bundle
+from cramp_dx.fhir.subject import procedure_resource
 from cramp_dx.fhir.units import LAB_UCUM, MEASUREMENT_UCUM, lab_ucum, measurement_ucum
 from cramp_dx.knowledge import load_knowledge
 
@@ -280,10 +282,11 @@ def test_the_symptom_side_resolves_the_billable_dvt_code(bundle):
     assert side["valueCodeableConcept"]["text"] == "left"
 
 
-def test_a_resolved_header_keeps_its_plain_alternative(bundle):
+def test_peripheral_artery_disease_with_a_known_side_is_never_coded_with_i73_9(bundle):
+    # I73.9 is Excludes1 with I70.2- (SPEC-2): the side resolves the billable I70.21x alone
     impression = only(bundle, "ClinicalImpression")
     concept = differential_finding(impression, "peripheral_artery_disease")["itemCodeableConcept"]
-    assert codes(concept, ICD10CM) == ["I70.212", "I73.9"]
+    assert codes(concept, ICD10CM) == ["I70.212"]
 
 
 def test_orders_become_service_requests_and_not_ordered_ones_do_not(bundle, kb):
@@ -378,3 +381,34 @@ def test_a_minimal_intake_without_patient_details_still_exports(kb):
     validate(bundle)
     assert only(bundle, "Patient") == {"resourceType": "Patient", "id": only(bundle, "Patient")["id"]}
     assert only(bundle, "Procedure")["code"]["text"] == "Lumbar spine surgery (procedure not recorded)"
+
+
+# --- the operation in detail -------------------------------------------------------------
+
+
+def _procedure_notes(**surgery: object) -> list[str]:
+    resource = procedure_resource(Surgery(date=date(2026, 9, 1), **surgery), {"reference": "urn:p"})
+    return [note["text"] for note in resource.get("note", [])]
+
+
+def test_the_procedure_notes_the_position_readably():
+    assert "Position: knee-chest" in _procedure_notes(position="knee_chest")
+
+
+@pytest.mark.parametrize(
+    ("approach", "note"),
+    [("lateral", "Approach: lateral (transpsoas/pre-psoas)"), ("anterior", "Approach: anterior (ALIF)")],
+)
+def test_the_procedure_notes_a_new_approach_readably(approach, note):
+    assert note in _procedure_notes(approach=approach)
+
+
+def test_the_procedure_notes_only_the_operation_details_recorded_as_present():
+    notes = _procedure_notes(interbody_device=True, iliac_crest_graft=True, durotomy=False)
+    assert notes == ["Recorded during the operation: Interbody device (cage); Iliac crest graft"]
+
+
+def test_a_thoracic_level_is_not_called_lumbar():
+    surgery = Surgery(date=date(2026, 9, 1), levels=("T11-T12", "T12-L1", "L1-L2"))
+    sites = [site["text"] for site in procedure_resource(surgery, {"reference": "urn:p"})["bodySite"]]
+    assert sites == ["Thoracic spine T11-T12", "Thoracolumbar spine T12-L1", "Lumbar spine L1-L2"]

@@ -23,7 +23,38 @@ PROCEDURES = (
     "fusion",
     "other",
 )
-APPROACHES = ("open", "minimally_invasive")
+APPROACHES = ("open", "minimally_invasive", "lateral", "anterior")
+POSITIONS = ("prone", "knee_chest", "lateral_decubitus", "supine")
+# The yes/no details of the operation on `Surgery` (None = not recorded), in display order.
+OPERATION_FLAGS = (
+    "instrumentation",
+    "interbody_device",
+    "durotomy",
+    "bmp_used",
+    "iliac_crest_graft",
+    "pelvic_fixation",
+)
+# Readable labels, shared by the app, the PDF and the FHIR export.
+APPROACH_LABELS = {
+    "open": "open",
+    "minimally_invasive": "minimally invasive",
+    "lateral": "lateral (transpsoas/pre-psoas)",
+    "anterior": "anterior (ALIF)",
+}
+POSITION_LABELS = {
+    "prone": "prone",
+    "knee_chest": "knee-chest",
+    "lateral_decubitus": "lateral decubitus",
+    "supine": "supine",
+}
+OPERATION_FLAG_LABELS = {
+    "instrumentation": "Pedicle screws / rods",
+    "interbody_device": "Interbody device (cage)",
+    "durotomy": "Dural tear (durotomy)",
+    "bmp_used": "rhBMP-2 used",
+    "iliac_crest_graft": "Iliac crest graft",
+    "pelvic_fixation": "Pelvic fixation",
+}
 ORDER_STATES = ("not_ordered", "ordered", "done", "not_indicated")
 MEDICATION_STATUSES = ("taking", "tapering", "stopped")
 
@@ -45,6 +76,14 @@ class Surgery:
     approach: str | None = None
     prior_spine_surgeries: int | None = None
     duration_hours: float | None = None
+    position: str | None = None
+    # OPERATION_FLAGS: True / False as recorded, None = not recorded
+    instrumentation: bool | None = None
+    interbody_device: bool | None = None
+    durotomy: bool | None = None
+    bmp_used: bool | None = None
+    iliac_crest_graft: bool | None = None
+    pelvic_fixation: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -121,4 +121,11 @@ def assess(
         lab_flags=tuple(_lab_flags(facts)),
         warnings=tuple(warnings),
         notes=tuple(_notes(facts)),
+        unrecognised_medications=tuple(
+            dict.fromkeys(
+                med.name
+                for med, matches in facts.med_matches
+                if not matches and not kb.medications.warnings_for(med.name)
+            )
+        ),
     )

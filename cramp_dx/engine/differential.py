@@ -1,13 +1,16 @@
 """Score every differential, settle it by test results where they exist, and rank.
 
-Ranking: status first (urgent, confirmed, supported, possible, less likely, excluded), then
-score, then the urgent category, then the knowledge base's order. A red flag pointing at a
-differential makes it urgent, so red flags are never ranked below routine items.
+Ranking: status first (urgent, confirmed, supported, possible, less likely, excluded); within a
+status, differentials with the patient's own evidence before those resting on timing or the
+operation alone; then score; then the weight of patient evidence (ties are broken by the patient,
+never by file order). A red flag pointing at a differential makes it urgent, so red flags are
+never ranked below routine items. A cause declared to `explain` a syndrome ranks directly above
+it when both are supported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cramp_dx.engine.facts import Facts
 from cramp_dx.engine.result import STATUS_ORDER, DifferentialResult, RedFlag
@@ -15,6 +18,7 @@ from cramp_dx.knowledge import Knowledge
 from cramp_dx.knowledge.model import Differential
 
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+BACKED = ("urgent", "confirmed", "supported")
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Scored:
     definition: Differential
     open_tests: list[str]  # settling tests whose result is not known yet
     note_tests: list[str]
+    evidence_weight: float = 0.0  # support from the patient's findings, labs, measurements, drugs
+    evidence_items: int = 0
 
 
 def _med_rule(
@@ -34,6 +40,9 @@ def _med_rule(
     reasons = []
     for med, matches in facts.med_matches:
         for match in matches:
+            # a drug whose harm is its withdrawal counts only while tapered or after stopping
+            if match.med_class.withdrawal and (med.status or "taking") == "taking":
+                continue
             if match.med_class.flag and target in match.med_class.differentials:
                 total += weight
                 reasons.append(f"{med.name} ({match.med_class.label}: {match.med_class.concern})")
@@ -43,14 +52,38 @@ def _med_rule(
     return total, reasons
 
 
+def _timing(diff: Differential, facts: Facts) -> tuple[float, list[str], list[str]]:
+    """Support or against from the onset window; (score change, supporting, against)."""
+    window = diff.timing
+    if window is None:
+        return 0.0, [], []
+    onset = facts.derived("onset_days_after_surgery") if window.clock == "onset" else None
+    if onset is not None:
+        day, what = onset, f"symptoms began on day {onset:g} after surgery"
+    else:
+        day = float(facts.days)
+        what = f"day {facts.days} after surgery" + (
+            " (onset not recorded: the visit is used)" if window.clock == "onset" else ""
+        )
+    if window.inside(day):
+        return window.support, [f"Timing fits: {what} (typical onset {window.window_text()})"], []
+    if window.argues_against(day):
+        return -window.against, [], [f"Timing: {what}, outside the typical onset ({window.window_text()})"]
+    return 0.0, [], []
+
+
 def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_because: list[str]) -> Scored:
     score = 0.0
+    evidence = 0.0
+    items = 0
     supporting: list[str] = []
     against: list[str] = []
     for rule in diff.support:
         if rule.each_med_for is not None:
             gained, reasons = _med_rule(diff, rule.each_med_for, rule.weight, rule.max_weight, facts)
             score += gained
+            evidence += gained
+            items += len(reasons)
             supporting.extend(reasons)
             continue
         assert rule.when is not None
@@ -58,12 +91,19 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         if out.state:
             score += rule.weight
             supporting.extend(out.reasons)
+            if out.evidence:
+                evidence += rule.weight
+                items += 1
     for rule in diff.against:
         assert rule.when is not None
         out = rule.when.evaluate(facts, kb)
         if out.state:
             score -= rule.weight
             against.extend(out.reasons)
+    change, timing_for, timing_against = _timing(diff, facts)
+    score += change
+    supporting.extend(timing_for)
+    against.extend(timing_against)
 
     confirmed = excluded = False
     open_tests: list[str] = []
@@ -77,7 +117,7 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
             excluded = True
             against.insert(0, f"{kb.tests[settle.test].name}: {settle.negative_means}")
         elif pos is None and neg is None:
-            if not facts.test_has_results(settle.test):
+            if not facts.test_done(settle.test):
                 open_tests.append(settle.test)
         elif (pos is None or pos.state is None) and (neg is None or neg.state is None):
             open_tests.append(settle.test)
@@ -90,6 +130,7 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
             if note.test:
                 note_tests.append(note.test)
 
+    has_evidence = evidence > 0 or confirmed or bool(urgent_because)
     if urgent_because:
         status = "urgent"
         supporting = [f"Red flag: {title}" for title in urgent_because] + supporting
@@ -103,6 +144,11 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         status = "possible"
     else:
         status = "less_likely"
+    if status == "supported" and not has_evidence:
+        status = "possible"
+        against.append(
+            "Only timing or the kind of operation supports it so far: no finding, lab or measurement"
+        )
     held = diff.hold_low_until is not None and status in ("supported", "possible")
     if held and not diff.hold_low_until.evaluate(facts, kb).state:  # type: ignore[union-attr]
         status = "less_likely"
@@ -124,8 +170,40 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         settled_by=diff.settled_by,
         basis=diff.basis,
         settle_notes=tuple(notes),
+        references=tuple(ref.text() for ref in diff.references),
+        patient_evidence=has_evidence,
     )
-    return Scored(result, diff, open_tests, note_tests)
+    return Scored(result, diff, open_tests, note_tests, evidence, items)
+
+
+def _rank_key(s: Scored) -> tuple[int, bool, float, float, int, bool, str]:
+    return (
+        STATUS_RANK[s.result.status],
+        not s.result.patient_evidence,
+        -s.result.score,
+        -s.evidence_weight,
+        -s.evidence_items,
+        s.result.category != "urgent",
+        s.result.name,
+    )
+
+
+def _place_causes(scored: list[Scored]) -> list[Scored]:
+    """Move a supported cause directly above the supported syndrome it `explains`, and say so."""
+    for cause in [s for s in scored if s.definition.explains and s.result.status in BACKED]:
+        for target in cause.definition.explains:
+            syndrome = next((s for s in scored if s.result.id == target), None)
+            if syndrome is None or syndrome.result.status not in BACKED:
+                continue
+            because = f"Explains {syndrome.result.name.lower()}"
+            if syndrome.result.status == "confirmed":
+                because += f" ({syndrome.result.supporting[0]})"
+            cause.result = replace(cause.result, supporting=(because, *cause.result.supporting))
+            outranks_flag = syndrome.result.status == "urgent" and cause.result.status != "urgent"
+            if scored.index(cause) > scored.index(syndrome) and not outranks_flag:
+                scored.remove(cause)
+                scored.insert(scored.index(syndrome), cause)
+    return scored
 
 
 def rank_differentials(facts: Facts, kb: Knowledge, red_flags: list[RedFlag]) -> list[Scored]:
@@ -136,12 +214,5 @@ def rank_differentials(facts: Facts, kb: Knowledge, red_flags: list[RedFlag]) ->
             if flag.title not in pointed[did]:
                 pointed[did].append(flag.title)
     scored = [score_differential(d, facts, kb, pointed.get(d.id, [])) for d in kb.differentials.values()]
-    scored.sort(
-        key=lambda s: (
-            STATUS_RANK[s.result.status],
-            -s.result.score,
-            s.result.category != "urgent",
-            s.definition.order,
-        )
-    )
-    return scored
+    scored.sort(key=_rank_key)
+    return _place_causes(scored)

@@ -72,11 +72,16 @@ class Facts:
             by_lab.setdefault(result.test, []).append((result.collected or workup.visit.date, index, result))
         self.lab_history: dict[str, list[LabValue]] = {}
         self.labs: dict[str, LabValue] = {}
+        # each result with the day after surgery it was taken, for rules about trends
+        self._series: dict[str, list[tuple[int, LabValue]]] = {}
         for lab_id, rows in by_lab.items():
             rows.sort(key=lambda row: (row[0], row[1]))
             values = [lab_value(kb.labs[lab_id], row[2], sex, lab_ranges) for row in rows]
             self.lab_history[lab_id] = values
             self.labs[lab_id] = values[-1]
+            self._series[lab_id] = [
+                ((row[0] - workup.surgery.date).days, value) for row, value in zip(rows, values, strict=True)
+            ]
         days = (workup.visit.date - workup.surgery.date).days
         self.days = days
         derived: dict[str, float | None] = {
@@ -85,7 +90,12 @@ class Facts:
             "corrected_calcium": None,
             "bun_creatinine_ratio": None,
             "age_years": None,
+            "onset_days_after_surgery": self._onset_days(),
+            "shock_index": None,
         }
+        hr, sbp = workup.measurements.get("heart_rate_bpm"), workup.measurements.get("systolic_bp_mmhg")
+        if hr is not None and sbp:
+            derived["shock_index"] = round(hr / sbp, 2)
         ca, alb = self.labs.get("calcium"), self.labs.get("albumin")
         if ca and alb:
             derived["corrected_calcium"] = kb.corrected_calcium.value(ca.value, alb.value)
@@ -103,6 +113,16 @@ class Facts:
         self.med_matches = [(m, kb.medications.match(m.name)) for m in workup.medications]
         self._wells: tuple[int, int, str] | None = None
         self.red_flag_states: dict[str, bool | None] = {}
+
+    def _onset_days(self) -> float | None:
+        """When the current symptoms began, in days after surgery: the recorded onset, day 0
+        when nothing improved after the operation, else unknown."""
+        weeks = self.workup.measurements.get("onset_weeks_after_surgery")
+        if weeks is not None:
+            return round(weeks * 7, 1)
+        if self._findings.get("no_relief_since_surgery"):
+            return 0.0
+        return None
 
     # --- conditions.Facts protocol
     def finding(self, finding_id: str) -> bool | None:
@@ -129,11 +149,18 @@ class Facts:
         value = getattr(self.workup.surgery, name)
         return None if value is None else float(value)
 
-    def procedure(self) -> str | None:
-        return self.workup.surgery.procedure
+    def lab_series(self, lab_id: str) -> list[tuple[int, LabValue]]:
+        return self._series.get(lab_id, [])
 
-    def symptom_side(self) -> str | None:
-        return self.workup.visit.symptom_side
+    def choice(self, kind: str) -> str | None:
+        if kind == "symptom_side":
+            return self.workup.visit.symptom_side
+        value: str | None = getattr(self.workup.surgery, kind)
+        return value
+
+    def operation(self, flag: str) -> bool | None:
+        value: bool | None = getattr(self.workup.surgery, flag)
+        return value
 
     def medications_in(self, classes: tuple[str, ...], statuses: tuple[str, ...] | None) -> list[str] | None:
         if not self.med_matches:
@@ -162,6 +189,11 @@ class Facts:
     # --- used by the engine
     def derived_values(self) -> dict[str, float | None]:
         return dict(self._derived)
+
+    def test_done(self, test_id: str) -> bool:
+        """SPEC-2 section 6: done when its order says so or any result it yields is recorded."""
+        order = self.workup.orders.get(test_id)
+        return (order is not None and order.state == "done") or self.test_has_results(test_id)
 
     def test_has_results(self, test_id: str) -> bool:
         test = self.kb.tests[test_id]

@@ -1,15 +1,36 @@
-"""Which tests to suggest next, in SPEC.md section 8's order: red-flag tests first; then by the
-support of the best-supported differential a test would settle; then by burden (bloods before
-EMG before MRI). A test ordered, done or not indicated is not suggested again."""
+"""Which tests to suggest next (SPEC-2 section 6): the tests of fired red flags first, emergency
+before urgent, in the order each flag lists them; then by the support of the best-supported
+differential a test would settle; burden (bloods before EMG before MRI) only breaks ties.
+
+A test ordered or not indicated is not suggested. A test already done (its order says so, or a
+result it yields is recorded) is not suggested again unless one of its `repeat` rules holds; then
+it is marked as a repeat. Tests are suggested only for differentials with the patient's own
+evidence: timing or the kind of operation alone never generates a test."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from cramp_dx.engine.differential import Scored
 from cramp_dx.engine.facts import Facts
+from cramp_dx.engine.red_flags import SEVERITY_RANK
 from cramp_dx.engine.result import NextTest, RedFlag, TestState
 from cramp_dx.knowledge import Knowledge
 
 SUGGEST_FOR = ("urgent", "supported", "possible")
+
+
+@dataclass
+class _Candidate:
+    severity: int = len(SEVERITY_RANK)  # red-flag severity rank; past the end: no red flag
+    position: int = 0  # where the flag lists the test
+    support: float = float("-inf")
+    settles: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def urgent(self) -> bool:
+        return self.severity < len(SEVERITY_RANK) or self.support == float("inf")
 
 
 def test_states(facts: Facts, kb: Knowledge) -> list[TestState]:
@@ -30,52 +51,64 @@ def test_states(facts: Facts, kb: Knowledge) -> list[TestState]:
 def suggest_tests(
     facts: Facts, kb: Knowledge, scored: list[Scored], red_flags: list[RedFlag]
 ) -> list[NextTest]:
-    # test id -> [urgent?, best support, settles (differential ids), reason parts]
-    candidates: dict[str, dict] = {}
+    candidates: dict[str, _Candidate] = {}
 
-    def add(test_id: str, urgent: bool, support: float, settles: str | None, reason: str) -> None:
-        entry = candidates.setdefault(
-            test_id, {"urgent": False, "support": float("-inf"), "settles": [], "reasons": []}
-        )
-        entry["urgent"] = entry["urgent"] or urgent
-        entry["support"] = max(entry["support"], support)
-        if settles and settles not in entry["settles"]:
-            entry["settles"].append(settles)
-        if reason not in entry["reasons"]:
-            entry["reasons"].append(reason)
+    def add(test_id: str, support: float, settles: str | None, reason: str) -> _Candidate:
+        entry = candidates.setdefault(test_id, _Candidate())
+        entry.support = max(entry.support, support)
+        if settles and settles not in entry.settles:
+            entry.settles.append(settles)
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+        return entry
 
     for flag in red_flags:
-        for test_id in flag.tests:
-            add(test_id, True, float("inf"), None, f"Red flag: {flag.title}")
+        rank = SEVERITY_RANK.get(flag.severity, len(SEVERITY_RANK) - 1)
+        for position, test_id in enumerate(flag.tests):
+            entry = add(test_id, float("inf"), None, f"Red flag: {flag.title}")
+            if (rank, position) < (entry.severity, entry.position):
+                entry.severity, entry.position = rank, position
     for item in scored:
         result = item.result
-        if result.status not in SUGGEST_FOR:
+        if result.status not in SUGGEST_FOR or not result.patient_evidence:
             continue
-        urgent = result.status == "urgent"
         for test_id in item.open_tests + item.note_tests:
-            support = float("inf") if urgent else result.score
-            add(test_id, urgent, support, result.id, f"{result.name} ({result.status.replace('_', ' ')})")
+            support = float("inf") if result.status == "urgent" else result.score
+            add(test_id, support, result.id, f"{result.name} ({result.status.replace('_', ' ')})")
 
-    out = []
+    out: list[tuple[_Candidate, str, str | None]] = []
     for test_id, entry in candidates.items():
         order = facts.workup.orders.get(test_id)
-        if order is not None and order.state != "not_ordered":
+        if order is not None and order.state in ("ordered", "not_indicated"):
             continue
         test = kb.tests[test_id]
         if test.only_when is not None and not test.only_when.evaluate(facts, kb).state:
             continue
-        out.append((entry, test))
-    position = {test_id: index for index, test_id in enumerate(kb.tests)}
+        repeat = None
+        if facts.test_done(test_id):
+            repeat = next((r.text for r in test.repeat if r.when.evaluate(facts, kb).state), None)
+            if repeat is None:
+                continue
+        out.append((entry, test_id, repeat))
     out.sort(
-        key=lambda pair: (not pair[0]["urgent"], -pair[0]["support"], pair[1].burden, position[pair[1].id])
+        key=lambda row: (
+            not row[0].urgent,
+            row[0].severity,
+            row[0].position,
+            -row[0].support,
+            kb.tests[row[1]].burden,
+            kb.tests[row[1]].name,
+        )
     )
     return [
         NextTest(
-            test.id,
-            test.name,
-            tuple(entry["settles"]),
-            "; ".join(entry["reasons"][:3]) + (" …" if len(entry["reasons"]) > 3 else ""),
-            entry["urgent"],
+            test_id,
+            kb.tests[test_id].name,
+            tuple(entry.settles),
+            "; ".join(([repeat] if repeat else []) + entry.reasons[:3])
+            + (" …" if len(entry.reasons) > 3 else ""),
+            entry.urgent,
+            repeat is not None,
         )
-        for entry, test in out
+        for entry, test_id, repeat in out
     ]

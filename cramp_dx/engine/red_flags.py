@@ -13,7 +13,8 @@ SEVERITY_RANK = {"emergency": 0, "urgent": 1}
 def _critical_labs(rule: RedFlagRule, facts: Facts) -> tuple[list[RedFlag], RedFlagCheck]:
     flags = []
     for lab_value in facts.labs.values():
-        if not lab_value.critical:
+        action = lab_value.lab.critical_action(lab_value.value)
+        if action is None:
             continue
         lab = lab_value.lab
         limits = []
@@ -24,17 +25,19 @@ def _critical_labs(rule: RedFlagRule, facts: Facts) -> tuple[list[RedFlag], RedF
         if lab.critical_at_least is not None:
             limits.append(f"≥ {lab.critical_at_least:g}")
         note = f"; {lab.critical_note}" if lab.critical_note else ""
+        action_note = f" {action.note}" if action.note else ""
         flags.append(
             RedFlag(
                 id=rule.id,
-                severity=rule.severity,
+                severity=action.severity,
                 title=f"Critical lab: {lab.name}",
                 message=f"{lab.name} {lab_value.display} is beyond the critical limit "
-                f"({' or '.join(limits)} {lab.unit}{note}). {rule.message}",
+                f"({' or '.join(limits)} {lab.unit}{note}). {rule.message}{action_note}",
                 because=(f"{lab.name} {lab_value.display}",),
                 basis=rule.basis,
-                differentials=rule.differentials,
-                tests=rule.tests,
+                differentials=(action.differential,) if action.differential else rule.differentials,
+                tests=tuple(dict.fromkeys((*action.tests, *rule.tests))),
+                references=tuple(ref.text() for ref in rule.references),
             )
         )
     check = RedFlagCheck(
@@ -80,16 +83,23 @@ def evaluate_red_flags(facts: Facts, kb: Knowledge) -> tuple[list[RedFlag], list
             stronger = rule.strengthened_by.evaluate(facts, kb)
             if stronger.state:
                 because.extend(f"Stronger: {reason}" for reason in stronger.reasons)
+        severity = rule.severity
+        if rule.emergency_when is not None and severity != "emergency":
+            escalate = rule.emergency_when.evaluate(facts, kb)
+            if escalate.state:
+                severity = "emergency"
+                because.extend(f"Emergency: {reason}" for reason in escalate.reasons)
         fired.append(
             RedFlag(
                 rule.id,
-                rule.severity,
+                severity,
                 rule.title,
                 rule.message,
                 tuple(dict.fromkeys(because)),
                 rule.basis,
                 rule.differentials,
                 rule.tests,
+                tuple(ref.text() for ref in rule.references),
             )
         )
     fired.sort(key=lambda flag: SEVERITY_RANK.get(flag.severity, 9))

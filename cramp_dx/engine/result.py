@@ -18,6 +18,7 @@ class RedFlag:
     basis: str
     differentials: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()  # citations, one formatted line each
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class DifferentialResult:
     settled_by: tuple[str, ...]
     basis: str
     settle_notes: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()  # citations, one formatted line each
+    # False when only timing or the kind of operation supports it (then at most "possible")
+    patient_evidence: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class NextTest:
     settles: tuple[str, ...]
     reason: str
     urgent: bool = False
+    repeat: bool = False  # a done test suggested again by a repeat rule
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ class Assessment:
     lab_flags: tuple[LabFlag, ...]
     warnings: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    # medication lines the catalog does not recognise: listed for the clinician to review
+    unrecognised_medications: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of CASE-FORMAT.md (with a few extra keys the GUI and PDF use)."""

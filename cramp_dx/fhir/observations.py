@@ -36,6 +36,10 @@ MEASUREMENT_CODES: dict[str, tuple[tuple[str, str], str | None]] = {
     "abi": (("exam", "Exam"), None),
     "onset_weeks_after_surgery": (("survey", "Survey"), None),
     "alcohol_drinks_per_week": (("social-history", "Social History"), None),
+    "spo2_percent": (("vital-signs", "Vital Signs"), "59408-5"),
+    "respiratory_rate": (("vital-signs", "Vital Signs"), "9279-1"),
+    "systolic_bp_mmhg": (("vital-signs", "Vital Signs"), "8480-6"),
+    "post_void_residual_ml": (("exam", "Exam"), None),
 }
 
 _INTERPRETATION = {"H": "High", "L": "Low", "N": "Normal"}

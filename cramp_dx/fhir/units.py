@@ -21,6 +21,8 @@ LAB_UCUM: dict[str, str] = {
     "%": "%",
     "mIU/L": "m[IU]/L",
     "ng/mL": "ng/mL",
+    "pg/mL": "pg/mL",
+    "pmol/L": "pmol/L",
     "µg/L": "ug/L",
     "ug/L": "ug/L",
     "mm/h": "mm/h",
@@ -50,6 +52,10 @@ MEASUREMENT_UCUM: dict[str, str] = {
     "kg/m²": "kg/m2",
     "weeks": "wk",
     "drinks/week": "{drinks}/wk",
+    "%": "%",
+    "/min": "/min",
+    "mmHg": "mm[Hg]",
+    "mL": "mL",
 }
 
 

@@ -1,28 +1,44 @@
 """The small condition language of the knowledge base, parsed and validated once at load time.
 
 A condition is a TOML inline table with one subject key (`finding`, `lab`, `measurement`,
-`derived`, `surgery`, `med_class`, `procedure`, `symptom_side`, `wells`, `wells_category`,
-`red_flag`) or a combinator (`any`, `all`). Evaluating one against the facts of a workup gives
-three-valued logic: True, False, or None when the data needed is not recorded. That is what lets
-the report say which red-flag checks were actually assessed.
+`derived`, `surgery`, `operation`, `approach`, `position`, `med_class`, `procedure`,
+`symptom_side`, `wells`, `wells_category`, `red_flag`) or a combinator (`any`, `all`, `not`,
+`at_least_of`). Evaluating one against the facts of a workup gives three-valued logic: True,
+False, or None when the data needed is not recorded. That is what lets the report say which
+red-flag checks were actually assessed.
+
+Every outcome also says whether it rests on the patient's own evidence (a finding, measurement,
+lab, medication or score) or only on context (time since surgery, the kind of operation): timing
+and operation alone never lift a differential above `possible` (SPEC-2 section 1).
+resources/knowledge/README.md documents the language; a test checks it against `CONSTRUCTS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from cramp_dx.case.model import APPROACHES, OPERATION_FLAG_LABELS, POSITIONS, PROCEDURES, SIDES
 
 DERIVED = {
     "weeks_since_surgery": "weeks",
     "days_since_surgery": "days",
+    "onset_days_after_surgery": "days",
     "corrected_calcium": "mg/dL",
     "bun_creatinine_ratio": "",
     "age_years": "years",
+    "shock_index": "",
 }
+# derived values that describe the patient (a lab or vital sign); the rest are context
+PATIENT_DERIVED = frozenset({"corrected_calcium", "bun_creatinine_ratio", "shock_index"})
 SURGERY_FIELDS = {"duration_hours": "h", "prior_spine_surgeries": ""}
+CHOICES = ("procedure", "symptom_side", "approach", "position")
 LAB_FLAGS = ("L", "H", "N", "not_low", "not_high", "abnormal")
 COMPARATORS = ("at_least", "at_most", "above", "below", "between", "at_least_times_upper")
+LAB_SERIES = ("rises_again", "rising")
+LAB_SAMPLE_KEYS = ("collected_from_day", "collected_until_day")
+LAB_TREND_KEYS = ("falls_by", "falls_by_fraction", "fraction_of_peak_at_least")
 
 
 class LabFact(Protocol):
@@ -38,14 +54,16 @@ class Facts(Protocol):
     def finding(self, finding_id: str) -> bool | None: ...
     def measurement(self, measurement_id: str) -> float | None: ...
     def lab(self, lab_id: str) -> LabFact | None: ...
+    def lab_series(self, lab_id: str) -> Sequence[tuple[int, LabFact]]: ...
     def derived(self, name: str) -> float | None: ...
     def surgery_value(self, name: str) -> float | None: ...
-    def procedure(self) -> str | None: ...
-    def symptom_side(self) -> str | None: ...
+    def choice(self, kind: str) -> str | None: ...
+    def operation(self, flag: str) -> bool | None: ...
     def medications_in(
         self, classes: tuple[str, ...], statuses: tuple[str, ...] | None
     ) -> list[str] | None: ...
     def wells_score(self) -> tuple[int, int, str]: ...
+    def wells_threshold(self) -> int: ...
     def red_flag(self, flag_id: str) -> bool | None: ...
 
 
@@ -55,6 +73,7 @@ class Outcome:
     reasons: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     source: str | None = None
+    evidence: bool = False  # a True outcome that rests on the patient's own evidence
 
 
 class Names(Protocol):
@@ -70,6 +89,7 @@ class Names(Protocol):
 class Condition:
     text: str | None = None
     source: str | None = None
+    patient: bool = True  # whether a holding leaf is the patient's evidence (else context)
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         raise NotImplementedError
@@ -118,7 +138,9 @@ class _Leaf(Condition):
         if state is None:
             return Outcome(None, missing=(missing,))
         text = self.text.format(value=value) if self.text else reason
-        return Outcome(state, (text,) if state else (), source=self.source)
+        return Outcome(
+            state, (text,) if state else (), source=self.source, evidence=bool(state) and self.patient
+        )
 
 
 class FindingCondition(_Leaf):
@@ -134,31 +156,100 @@ class FindingCondition(_Leaf):
         return self._result(value == self.expect, reason, label)
 
 
+@dataclass(frozen=True)
+class LabQuery:
+    """What a lab condition asks of a lab's dated results. Exactly one of `flag`, `compare`,
+    `missing`, `series` or a trend (`falls_by`, `falls_by_fraction`,
+    `fraction_of_peak_at_least`); `collected_from_day` / `collected_until_day` (days after
+    surgery) choose which samples count: the latest one in that window is judged."""
+
+    flag: str | None = None
+    compare: Compare | None = None
+    missing: bool = False
+    series: str | None = None
+    trend: tuple[str, float] | None = None
+    from_day: int | None = None
+    until_day: int | None = None
+
+
+def _flag_state(flag: str, lab: LabFact) -> bool:
+    return {
+        "L": lab.flag == "L",
+        "H": lab.flag == "H",
+        "N": lab.flag == "N",
+        "not_low": lab.flag != "L",
+        "not_high": lab.flag != "H",
+        "abnormal": lab.flag != "N",
+    }[flag]
+
+
 class LabCondition(_Leaf):
-    def __init__(self, lab_id: str, flag: str | None, compare: Compare | None, missing: bool) -> None:
-        self.lab_id, self.flag, self.compare, self.missing = lab_id, flag, compare, missing
+    def __init__(self, lab_id: str, query: LabQuery) -> None:
+        self.lab_id, self.query = lab_id, query
+
+    def _window_text(self) -> str:
+        q = self.query
+        if q.from_day is not None and q.until_day is not None:
+            return f" (a sample from day {q.from_day} to {q.until_day} after surgery)"
+        if q.from_day is not None:
+            return f" (a sample from day {q.from_day} after surgery)"
+        if q.until_day is not None:
+            return f" (a sample up to day {q.until_day} after surgery)"
+        return ""
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
-        lab = facts.lab(self.lab_id)
+        q = self.query
         name = names.lab_name(self.lab_id)
-        if self.missing:
-            return self._result(lab is None, f"{name} not measured", name)
-        if lab is None:
-            return Outcome(None, missing=(name,))
-        if self.flag is not None:
-            state: bool | None = {
-                "L": lab.flag == "L",
-                "H": lab.flag == "H",
-                "N": lab.flag == "N",
-                "not_low": lab.flag != "L",
-                "not_high": lab.flag != "H",
-                "abnormal": lab.flag != "N",
-            }[self.flag]
-        else:
-            assert self.compare is not None
-            state = self.compare.test(lab.value, lab.upper)
+        series = list(facts.lab_series(self.lab_id))
+        if q.missing:
+            return self._result(not series, f"{name} not measured", name)
+        in_window = [
+            (day, lab)
+            for day, lab in series
+            if (q.from_day is None or day >= q.from_day) and (q.until_day is None or day <= q.until_day)
+        ]
+        if not in_window:
+            return Outcome(None, missing=(name + self._window_text(),))
+        day, lab = in_window[-1]
+        earlier = [value for d, value in series if d <= day][:-1]
+        on_day = f" on day {day}" if q.from_day is not None or q.until_day is not None else ""
         flag = "" if lab.flag == "N" else f" ({lab.flag})"
-        return self._result(state, f"{name} {lab.display}{flag}", name, lab.display)
+        reason = f"{name} {lab.display}{flag}{on_day}"
+        state: bool | None
+        if q.flag is not None:
+            state = _flag_state(q.flag, lab)
+        elif q.compare is not None:
+            state = q.compare.test(lab.value, lab.upper)
+        elif q.series == "rising":
+            if not earlier:
+                return Outcome(None, missing=(f"{name}: an earlier result to compare",))
+            state = lab.value > earlier[-1].value
+            reason = f"{name} rising: {earlier[-1].display} → {lab.display}{on_day}"
+        elif q.series == "rises_again":
+            if len(earlier) < 2:
+                return Outcome(None, missing=(f"{name}: a series of results",))
+            trough = min(range(len(earlier)), key=lambda i: earlier[i].value)
+            fell = any(earlier[i].value > earlier[trough].value for i in range(trough))
+            state = fell and lab.value >= 1.2 * earlier[trough].value
+            reason = f"{name} rising again after falling: {earlier[trough].display} → {lab.display}{on_day}"
+        else:
+            assert q.trend is not None
+            kind, amount = q.trend
+            if not earlier:
+                return Outcome(None, missing=(f"{name}: an earlier result to compare",))
+            peak = max(earlier, key=lambda value: value.value)
+            if kind == "falls_by":
+                state = peak.value - lab.value >= amount
+                reason = f"{name} fell from {peak.display} to {lab.display}{on_day}"
+            elif kind == "falls_by_fraction":
+                state = peak.value > 0 and (peak.value - lab.value) / peak.value >= amount
+                fall = 100 * (peak.value - lab.value) / peak.value if peak.value else 0.0
+                reason = f"{name} fell by {fall:.0f} % ({peak.display} → {lab.display}){on_day}"
+            else:
+                state = lab.value >= amount * peak.value
+                share = 100 * lab.value / peak.value if peak.value else 0.0
+                reason = f"{name} still {lab.display}{on_day}, {share:.0f} % of its peak {peak.display}"
+        return self._result(state, reason, name, lab.display)
 
 
 class MeasurementCondition(_Leaf):
@@ -206,18 +297,33 @@ class MedClassCondition(_Leaf):
 
 
 class ChoiceCondition(_Leaf):
-    """`procedure` or `symptom_side` is one of the listed values."""
+    """`procedure`, `symptom_side`, `approach` or `position` is one of the listed values."""
 
     def __init__(self, kind: str, values: tuple[str, ...], expect: bool) -> None:
         self.kind, self.values, self.expect = kind, values, expect
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
-        value = facts.procedure() if self.kind == "procedure" else facts.symptom_side()
+        value = facts.choice(self.kind)
         label = self.kind.replace("_", " ")
         if value is None:
             return Outcome(None, missing=(label,))
         state = (value in self.values) == self.expect
         return self._result(state, f"{label.capitalize()}: {value.replace('_', ' ')}", label)
+
+
+class OperationCondition(_Leaf):
+    """A yes/no detail of the operation (`durotomy`, `instrumentation`, …)."""
+
+    def __init__(self, flag: str, expect: bool) -> None:
+        self.flag, self.expect = flag, expect
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        value = facts.operation(self.flag)
+        label = OPERATION_FLAG_LABELS.get(self.flag, self.flag.replace("_", " "))
+        if value is None:
+            return Outcome(None, missing=(label,))
+        reason = label if self.expect else f"No {label.lower()}"
+        return self._result(value == self.expect, reason, label)
 
 
 class WellsCondition(_Leaf):
@@ -232,7 +338,7 @@ class WellsCondition(_Leaf):
         reason = f"Wells score {score} ({category})"
         if not self.strict_unknown:
             return self._result(category == self.category, reason, "Wells score")
-        likely_at = facts.wells_threshold()  # type: ignore[attr-defined]
+        likely_at = facts.wells_threshold()
         if self.category == "likely":
             state = True if score >= likely_at else (False if best_possible < likely_at else None)
         else:
@@ -266,18 +372,20 @@ class AnyCondition(Condition):
         missing: list[str] = []
         source = None
         unknown = False
+        evidence = False
         for part in self.parts:
             out = part.evaluate(facts, names)
             if out.state:
                 reasons.extend(out.reasons)
                 source = source or out.source
+                evidence = evidence or out.evidence
             elif out.state is None:
                 unknown = True
                 missing.extend(out.missing)
         if reasons:
             if self.text:
                 reasons = [self.text]
-            return Outcome(True, tuple(reasons), tuple(missing), source)
+            return Outcome(True, tuple(reasons), tuple(missing), source, evidence)
         return Outcome(None if unknown else False, (), tuple(missing))
 
 
@@ -293,6 +401,7 @@ class AllCondition(Condition):
         missing: list[str] = []
         source = None
         unknown = False
+        evidence = False
         for part in self.parts:
             out = part.evaluate(facts, names)
             if out.state is False:
@@ -303,9 +412,61 @@ class AllCondition(Condition):
             else:
                 reasons.extend(out.reasons)
                 source = source or out.source
+                evidence = evidence or out.evidence
         if unknown:
             return Outcome(None, (), tuple(missing))
-        return Outcome(True, (self.text,) if self.text else tuple(reasons), (), source)
+        return Outcome(True, (self.text,) if self.text else tuple(reasons), (), source, evidence)
+
+
+class NotCondition(Condition):
+    """True when the inner condition is False and the other way round; unknown stays unknown.
+    A negation is never the patient's evidence by itself (absence is not support)."""
+
+    def __init__(self, inner: Condition) -> None:
+        self.inner = inner
+
+    def leaves(self) -> list[Condition]:
+        return self.inner.leaves()
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        out = self.inner.evaluate(facts, names)
+        if out.state is None:
+            return Outcome(None, missing=out.missing)
+        if out.state:
+            return Outcome(False)
+        return Outcome(True, (self.text,) if self.text else ())
+
+
+class CountCondition(Condition):
+    """`at_least_of = N` with `of = [...]`: at least N of the parts hold (Budapest-style
+    criteria). False once too few could still hold; unknown otherwise."""
+
+    def __init__(self, need: int, parts: list[Condition]) -> None:
+        self.need, self.parts = need, parts
+
+    def leaves(self) -> list[Condition]:
+        return [leaf for part in self.parts for leaf in part.leaves()]
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        held: list[str] = []
+        missing: list[str] = []
+        count = unknown = 0
+        evidence = False
+        for part in self.parts:
+            out = part.evaluate(facts, names)
+            if out.state:
+                count += 1
+                held.extend(out.reasons)
+                evidence = evidence or out.evidence
+            elif out.state is None:
+                unknown += 1
+                missing.extend(out.missing)
+        if count >= self.need:
+            reasons = (self.text,) if self.text else tuple(held)
+            return Outcome(True, reasons, (), None, evidence)
+        if count + unknown < self.need:
+            return Outcome(False)
+        return Outcome(None, (), tuple(missing))
 
 
 # ------------------------------------------------------------------ parsing and validation
@@ -333,16 +494,32 @@ _SUBJECTS = (
     "measurement",
     "derived",
     "surgery",
+    "operation",
     "med_class",
-    "procedure",
-    "symptom_side",
+    *CHOICES,
     "wells",
     "wells_category",
     "red_flag",
     "any",
     "all",
+    "not",
+    "at_least_of",
 )
 _COMMON = {"text", "source"}
+# every key the language accepts, for the README check (resources/knowledge/README.md)
+CONSTRUCTS = (
+    *_SUBJECTS,
+    "of",
+    "is",
+    "flag",
+    "missing",
+    "status",
+    *COMPARATORS,
+    "series",
+    *LAB_SAMPLE_KEYS,
+    *LAB_TREND_KEYS,
+    *sorted(_COMMON),
+)
 
 
 def _need_id(value: Any, known: Mapping[str, Any], what: str, vocab: Vocabulary) -> str:
@@ -384,6 +561,56 @@ def _check_keys(raw: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
+def _day(raw: dict[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConditionError(f"{key} needs a whole number of days ≥ 0, got {value!r}")
+    return value
+
+
+def _lab_query(raw: dict[str, Any]) -> LabQuery:
+    flag = raw.get("flag")
+    if flag is not None and flag not in LAB_FLAGS:
+        raise ConditionError(f"flag {flag!r} not accepted; accepted: {', '.join(LAB_FLAGS)}")
+    missing = raw.get("missing", False)
+    if not isinstance(missing, bool):
+        raise ConditionError("missing must be true or false")
+    series = raw.get("series")
+    if series is not None and series not in LAB_SERIES:
+        raise ConditionError(f"series {series!r} not accepted; accepted: {', '.join(LAB_SERIES)}")
+    trends = [key for key in LAB_TREND_KEYS if key in raw]
+    trend = None
+    if trends:
+        amount = raw[trends[0]]
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+            raise ConditionError(f"{trends[0]} needs a positive number, got {amount!r}")
+        if trends[0] != "falls_by" and amount > 1:
+            raise ConditionError(f"{trends[0]} is a fraction between 0 and 1, got {amount!r}")
+        trend = (trends[0], float(amount))
+    compare = _compare(raw, required=False)
+    chosen = [flag is not None, compare is not None, missing, series is not None, *(True for _ in trends)]
+    if sum(chosen) != 1:
+        raise ConditionError(
+            "a lab condition needs exactly one of flag, missing, series, a comparison "
+            f"({', '.join(COMPARATORS)}) or a trend ({', '.join(LAB_TREND_KEYS)})"
+        )
+    from_day, until_day = _day(raw, "collected_from_day"), _day(raw, "collected_until_day")
+    if missing and (from_day is not None or until_day is not None):
+        raise ConditionError("missing cannot be combined with a sample window")
+    if from_day is not None and until_day is not None and from_day > until_day:
+        raise ConditionError("collected_from_day must not be after collected_until_day")
+    return LabQuery(flag, compare, missing, series, trend, from_day, until_day)
+
+
+def _need_bool(raw: dict[str, Any], key: str) -> bool:
+    value = raw.get(key, True)
+    if not isinstance(value, bool):
+        raise ConditionError(f"`{key}` must be true or false")
+    return value
+
+
 def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
     """Parse one condition table, raising ConditionError with a specific message."""
     if not isinstance(raw, dict):
@@ -392,10 +619,9 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
     if len(subjects) != 1:
         raise ConditionError(f"a condition needs exactly one of {', '.join(_SUBJECTS)}; got {sorted(raw)}")
     kind = subjects[0]
-    expect = raw.get("is", True)
-    if not isinstance(expect, bool):
-        raise ConditionError("`is` must be true or false")
+    expect = _need_bool(raw, "is")
     cond: Condition
+    patient = True
     if kind in ("any", "all"):
         _check_keys(raw, {kind})
         parts = raw[kind]
@@ -403,20 +629,26 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
             raise ConditionError(f"{kind} needs a non-empty list of conditions")
         parsed = [parse_condition(part, vocab) for part in parts]
         cond = AnyCondition(parsed) if kind == "any" else AllCondition(parsed)
+    elif kind == "not":
+        _check_keys(raw, {"not"})
+        cond = NotCondition(parse_condition(raw["not"], vocab))
+    elif kind == "at_least_of":
+        _check_keys(raw, {"at_least_of", "of"})
+        need, parts = raw["at_least_of"], raw.get("of")
+        if not isinstance(parts, list) or not parts:
+            raise ConditionError("at_least_of needs `of`, a non-empty list of conditions")
+        if isinstance(need, bool) or not isinstance(need, int) or not 1 <= need <= len(parts):
+            raise ConditionError(f"at_least_of needs a whole number from 1 to {len(parts)}, got {need!r}")
+        cond = CountCondition(need, [parse_condition(part, vocab) for part in parts])
     elif kind == "finding":
         _check_keys(raw, {"finding", "is"})
         cond = FindingCondition(_need_id(raw["finding"], vocab.findings, "finding", vocab), expect)
     elif kind == "lab":
-        _check_keys(raw, {"lab", "flag", "missing", *COMPARATORS})
+        _check_keys(
+            raw, {"lab", "flag", "missing", "series", *COMPARATORS, *LAB_SAMPLE_KEYS, *LAB_TREND_KEYS}
+        )
         lab_id = _need_id(raw["lab"], vocab.labs, "lab", vocab)
-        flag = raw.get("flag")
-        missing = bool(raw.get("missing", False))
-        compare = _compare(raw, required=flag is None and not missing)
-        if flag is not None and flag not in LAB_FLAGS:
-            raise ConditionError(f"flag {flag!r} not accepted; accepted: {', '.join(LAB_FLAGS)}")
-        if sum(x is not None and x is not False for x in (flag, compare, missing or None)) != 1:
-            raise ConditionError("a lab condition needs exactly one of flag, missing or a comparison")
-        cond = LabCondition(lab_id, flag, compare, missing)
+        cond = LabCondition(lab_id, _lab_query(raw))
     elif kind == "measurement":
         _check_keys(raw, {"measurement", *COMPARATORS})
         cond = MeasurementCondition(
@@ -428,6 +660,13 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
         _check_keys(raw, {kind, *COMPARATORS})
         name = _need_id(raw[kind], table, f"{kind} value", vocab)
         cond = ValueCondition(kind, name, table[name], _compare(raw))  # type: ignore[arg-type]
+        patient = kind == "derived" and name in PATIENT_DERIVED
+    elif kind == "operation":
+        _check_keys(raw, {"operation", "is"})
+        cond = OperationCondition(
+            _need_id(raw["operation"], OPERATION_FLAG_LABELS, "operation detail", vocab), expect
+        )
+        patient = False
     elif kind == "med_class":
         _check_keys(raw, {"med_class", "status", "is"})
         classes = raw["med_class"] if isinstance(raw["med_class"], list) else [raw["med_class"]]
@@ -438,16 +677,20 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
                 raise ConditionError("status must be a list of taking, tapering, stopped")
             statuses = tuple(statuses)
         cond = MedClassCondition(ids, statuses, expect)
-    elif kind in ("procedure", "symptom_side"):
+    elif kind in CHOICES:
         _check_keys(raw, {kind, "is"})
-        from cramp_dx.case.model import PROCEDURES, SIDES
-
-        allowed = PROCEDURES if kind == "procedure" else SIDES
+        allowed = {
+            "procedure": PROCEDURES,
+            "symptom_side": SIDES,
+            "approach": APPROACHES,
+            "position": POSITIONS,
+        }[kind]
         values = raw[kind] if isinstance(raw[kind], list) else [raw[kind]]
         bad = [v for v in values if v not in allowed]
         if bad:
             raise ConditionError(f"unknown {kind} {bad[0]!r}; accepted: {', '.join(allowed)}")
         cond = ChoiceCondition(kind, tuple(values), expect)
+        patient = kind == "symptom_side"
     elif kind in ("wells", "wells_category"):
         _check_keys(raw, {kind})
         if raw[kind] not in ("likely", "unlikely"):
@@ -460,6 +703,7 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
     if text is not None and not isinstance(text, str):
         raise ConditionError("text must be a string")
     cond.text = text
+    cond.patient = patient
     source = raw.get("source")
     if source is None:
         source = {

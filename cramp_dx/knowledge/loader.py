@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cramp_dx.errors import KnowledgeError
-from cramp_dx.knowledge import cutoffs
+from cramp_dx.knowledge import cutoffs, references, timing
 from cramp_dx.knowledge.conditions import (
     Condition,
     ConditionError,
@@ -21,6 +21,7 @@ from cramp_dx.knowledge.conditions import (
 from cramp_dx.knowledge.knowledge import Knowledge
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
+    CriticalAction,
     Differential,
     DiffNote,
     Domain,
@@ -32,6 +33,7 @@ from cramp_dx.knowledge.model import (
     PlanItem,
     Range,
     RedFlagRule,
+    Repeat,
     Rule,
     Settle,
     TestDef,
@@ -49,6 +51,7 @@ FILES = (
     "wells",
     "differentials",
     "plan",
+    "references",
 )
 CATEGORIES = ("urgent", "metabolic", "vascular", "spinal")
 SEVERITIES = ("emergency", "urgent")
@@ -72,7 +75,8 @@ class _Reader:
                 with path.open("rb") as handle:
                     self.raw[name] = tomllib.load(handle)
             except FileNotFoundError:
-                self.problems.append(f"{path}: missing")
+                if name != "references":  # TEMP until references.toml lands
+                    self.problems.append(f"{path}: missing")
                 self.raw[name] = {}
             except tomllib.TOMLDecodeError as exc:
                 self.problems.append(f"{path}: not valid TOML: {exc}")
@@ -149,6 +153,8 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         "critical_high",
         "critical_at_least",
         "critical_note",
+        "critical_low_action",
+        "critical_high_action",
         "plausible",
         "si_unit",
     }
@@ -213,8 +219,30 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
             reference_note=entry.get("reference_note"),
             critical_note=entry.get("critical_note"),
             si_unit=si_unit,
+            critical_low_action=_critical_action(reader, f"{key}.critical_low_action", entry),
+            critical_high_action=_critical_action(reader, f"{key}.critical_high_action", entry),
         )
     return labs
+
+
+def _critical_action(reader: _Reader, key: str, entry: dict[str, Any]) -> CriticalAction | None:
+    """`critical_low_action` / `critical_high_action`: severity, the differential it makes urgent,
+    first tests, a note. Ids are checked once differentials and tests are read."""
+    raw = entry.get(key.rsplit(".", 1)[1])
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        reader.fail("labs", key, "must be a table with severity, differential, tests, note")
+        return None
+    reader.unknown_keys("labs", key, raw, {"severity", "differential", "tests", "note"})
+    severity = raw.get("severity", "urgent")
+    if severity not in SEVERITIES:
+        reader.fail("labs", f"{key}.severity", f"accepted: {', '.join(SEVERITIES)}")
+    tests = raw.get("tests", [])
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        reader.fail("labs", f"{key}.tests", "must be a list of test ids")
+        tests = []
+    return CriticalAction(str(severity), raw.get("differential"), tuple(tests), raw.get("note"))
 
 
 def load_from(folder: Path) -> Knowledge:
@@ -349,6 +377,7 @@ def load_from(folder: Path) -> Knowledge:
                 "measurements",
                 "only_when",
                 "raised_after_surgery",
+                "repeat",
             },
         )
         for lab in entry.get("labs", []):
@@ -368,6 +397,15 @@ def load_from(folder: Path) -> Knowledge:
             burden = 9
         only_when = entry.get("only_when")
         window = entry.get("raised_after_surgery")
+        repeats = []
+        for index, raw_repeat in enumerate(entry.get("repeat", [])):
+            rkey = f"{key}.repeat[{index}]"
+            reader.unknown_keys("tests", rkey, raw_repeat, {"when", "text"})
+            cond = reader.condition("tests", f"{rkey}.when", raw_repeat.get("when"), vocab)
+            if not raw_repeat.get("text"):
+                reader.fail("tests", f"{rkey}.text", "a repeat needs a text saying when and why")
+            elif cond is not None:
+                repeats.append(Repeat(cond, raw_repeat["text"]))
         tests[tid] = TestDef(
             tid,
             entry.get("name", tid),
@@ -382,6 +420,7 @@ def load_from(folder: Path) -> Knowledge:
             else cutoffs.raised_after_surgery(
                 reader, f"{key}.raised_after_surgery", window, list(entry.get("labs", []))
             ),
+            tuple(repeats),
         )
 
     for dom_id, entry in domains_raw.items():
@@ -421,6 +460,7 @@ def load_from(folder: Path) -> Knowledge:
                 "strengthened_by",
                 "differentials",
                 "tests",
+                "emergency_when",
             },
         )
         severity = entry.get("severity")
@@ -453,7 +493,7 @@ def load_from(folder: Path) -> Knowledge:
                 reader.fail("red_flags", f"{key}.tests", f"unknown test {tid!r}{suggest(tid, tests)}")
         opt = {
             name: reader.condition("red_flags", f"{key}.{name}", entry[name], vocab)
-            for name in ("cleared_by", "strengthened_by")
+            for name in ("cleared_by", "strengthened_by", "emergency_when")
             if name in entry
         }
         red_flags[rid] = RedFlagRule(
@@ -468,6 +508,7 @@ def load_from(folder: Path) -> Knowledge:
             opt.get("strengthened_by"),
             tuple(entry.get("differentials", [])),
             tuple(entry.get("tests", [])),
+            opt.get("emergency_when"),
         )
         seen_flags.append(rid)
 
@@ -508,6 +549,8 @@ def load_from(folder: Path) -> Knowledge:
                 "notes",
                 "hold_low_until",
                 "hold_low_text",
+                "timing",
+                "explains",
             },
         )
         if entry.get("category") not in CATEGORIES:
@@ -593,7 +636,46 @@ def load_from(folder: Path) -> Knowledge:
             reader.condition("differentials", f"{key}.hold_low_until", hold, vocab) if hold else None,
             entry.get("hold_low_text"),
             order,
+            timing.timing(reader, f"{key}.timing", entry["timing"], entry.get("category") == "urgent")
+            if "timing" in entry
+            else None,
+            tuple(entry.get("explains", [])),
         )
+    for did, diff in differentials.items():
+        for target in diff.explains:
+            if target not in differentials or target == did:
+                reader.fail(
+                    "differentials", f"differentials.{did}.explains", f"unknown differential {target!r}"
+                )
+    for lab in labs.values():
+        for action_key, action in (
+            ("critical_low_action", lab.critical_low_action),
+            ("critical_high_action", lab.critical_high_action),
+        ):
+            if action is None:
+                continue
+            if action.differential is not None and action.differential not in differentials:
+                reader.fail(
+                    "labs",
+                    f"labs.{lab.id}.{action_key}.differential",
+                    f"unknown differential {action.differential!r}",
+                )
+            for tid in action.tests:
+                if tid not in tests:
+                    reader.fail(
+                        "labs",
+                        f"labs.{lab.id}.{action_key}.tests",
+                        f"unknown test {tid!r}{suggest(tid, tests)}",
+                    )
+    if reader.raw["references"] or (folder / "references.toml").exists():
+        refs_d = references.load(reader, reader.raw["references"], "differentials", list(differentials))
+        refs_r = references.load(reader, reader.raw["references"], "red_flags", list(red_flags))
+        differentials = {
+            did: dataclasses.replace(d, references=refs_d.get(did, ())) for did, d in differentials.items()
+        }
+        red_flags = {
+            rid: dataclasses.replace(r, references=refs_r.get(rid, ())) for rid, r in red_flags.items()
+        }
 
     plan = {
         pid: PlanItem(pid, entry.get("label", pid))

@@ -52,6 +52,77 @@ class CorrectedCalcium:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One published source behind a rule (references.toml): the citation, not its text."""
+
+    authors: str
+    year: int
+    title: str
+    journal: str
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+    def text(self) -> str:
+        ids = [f"doi:{self.doi}" if self.doi else "", f"PMID {self.pmid}" if self.pmid else ""]
+        ids = [i for i in ids if i] or ([self.url] if self.url else [])
+        title = self.title.rstrip(".")
+        return f"{self.authors} ({self.year}). {title}. {self.journal}." + (
+            f" {'; '.join(ids)}" if ids else ""
+        )
+
+
+@dataclass(frozen=True)
+class CriticalAction:
+    """What a critical lab value means (labs.toml `critical_low_action` / `critical_high_action`):
+    the differential it makes urgent, how severe, and the first tests (an ECG for K, Mg, Ca)."""
+
+    severity: str
+    differential: str | None = None
+    tests: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When after surgery a differential typically starts (`onset_days`, `to` None = open).
+    `clock`: "onset" compares the window with the symptom onset (recorded onset, or day 0 with
+    no relief since surgery; the visit when unknown), "surgery" with the visit (acute entities).
+    Inside the window adds `support` (context, not patient evidence); before `against_before`
+    or after `against_after` subtracts `against` (never for urgent differentials)."""
+
+    start: float
+    end: float | None
+    clock: str
+    support: float
+    against: float
+    against_before: float | None
+    against_after: float | None
+
+    def inside(self, day: float) -> bool:
+        return day >= self.start and (self.end is None or day <= self.end)
+
+    def argues_against(self, day: float) -> bool:
+        if self.against <= 0:
+            return False
+        before = self.against_before is not None and day < self.against_before
+        after = self.against_after is not None and day > self.against_after
+        return before or after
+
+    def window_text(self) -> str:
+        end = "" if self.end is None else f"–{self.end:g}"
+        return f"day {self.start:g}{end}" if self.end is not None else f"from day {self.start:g}"
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A done test that is suggested again while `when` holds (repeat CK in 24 h …)."""
+
+    when: Condition
+    text: str
+
+
+@dataclass(frozen=True)
 class Finding:
     id: str
     domain: str
@@ -125,6 +196,18 @@ class Lab:
     reference_note: str | None = None
     critical_note: str | None = None
     si_unit: str | None = None
+    critical_low_action: CriticalAction | None = None
+    critical_high_action: CriticalAction | None = None
+
+    def critical_action(self, value: float) -> CriticalAction | None:
+        """The action of a critical value, by direction (None when the value is not critical)."""
+        if self.critical_low is not None and value < self.critical_low:
+            return self.critical_low_action or CriticalAction("urgent")
+        if (self.critical_high is not None and value > self.critical_high) or (
+            self.critical_at_least is not None and value >= self.critical_at_least
+        ):
+            return self.critical_high_action or CriticalAction("urgent")
+        return None
 
     def units_for(self, preference: str) -> tuple[str, ...]:
         """Accepted units, the one the clinic prefers ("conventional" or "si") first."""
@@ -190,6 +273,7 @@ class TestDef:
     measurements: tuple[str, ...] = ()
     only_when: Condition | None = None
     raised_after_surgery: RaisedAfterSurgery | None = None
+    repeat: tuple[Repeat, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,6 +316,9 @@ class Differential:
     hold_low_until: Condition | None = None
     hold_low_text: str | None = None
     order: int = 0
+    timing: Timing | None = None
+    explains: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
 
     @property
     def settled_by(self) -> tuple[str, ...]:
@@ -262,6 +349,8 @@ class RedFlagRule:
     strengthened_by: Condition | None = None
     differentials: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
+    emergency_when: Condition | None = None  # raises an urgent flag to emergency
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
