@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,8 +105,19 @@ def test_any_valid_case_assesses_and_round_trips(data: dict[str, Any]) -> None:
 @given(cases())
 def test_urgent_items_always_precede_routine_ones(data: dict[str, Any]) -> None:
     assessment = assess(parse_case(data))
-    ranks = [STATUS_ORDER.index(d.status) for d in assessment.differential]
-    assert ranks == sorted(ranks)
+    urgent = [d.status == "urgent" for d in assessment.differential]
+    assert urgent == sorted(urgent, reverse=True)
+    # past the urgent block statuses are in order, except a cause placed directly above the
+    # syndrome it explains (SPEC-2: `explains`)
+    explained = {t for d in KB.differentials.values() for t in d.explains}
+    ranks = [STATUS_ORDER.index(d.status) for d in assessment.differential if d.id not in explained]
+    causes = {d.id for d in KB.differentials.values() if d.explains}
+    plain = [
+        r
+        for r, d in zip(ranks, [d for d in assessment.differential if d.id not in explained], strict=True)
+        if d.id not in causes
+    ]
+    assert plain == sorted(plain)
     pointed = {did for flag in assessment.red_flags for did in flag.differentials}
     for d in assessment.differential:
         assert (d.status == "urgent") == (d.id in pointed)
@@ -134,3 +146,59 @@ def test_adding_a_supporting_finding_never_lowers_the_score(
     data["findings"][finding_id] = True
     after = {d.id: d.score for d in assess(parse_case(data)).differential}[differential_id]
     assert after >= before
+
+
+ONSET_CLOCKED = sorted(d.id for d in KB.differentials.values() if d.timing and d.timing.clock == "onset")
+
+
+def _outside(window: Any) -> list[float]:
+    days = []
+    if window.start > 0:
+        days.append(window.start / 2)
+    if window.end is not None:
+        days.append(window.end * 2 + 14)
+    return days
+
+
+@PROFILE
+@given(cases(), st.sampled_from(ONSET_CLOCKED), st.data())
+def test_an_onset_outside_the_window_never_raises_a_differential(
+    data: dict[str, Any], differential_id: str, draw: st.DataObject
+) -> None:
+    window = KB.differentials[differential_id].timing
+    assert window is not None
+    inside = draw.draw(st.floats(window.start, window.end if window.end is not None else window.start + 400))
+    data["findings"].pop("no_relief_since_surgery", None)
+    scores = []
+    for day in [inside, *_outside(window)]:
+        data["measurements"]["onset_weeks_after_surgery"] = round(day / 7, 3)
+        if day / 7 > KB.measurements["onset_weeks_after_surgery"].maximum:
+            continue
+        result = {d.id: d for d in assess(parse_case(data)).differential}[differential_id]
+        scores.append((result.score, STATUS_ORDER.index(result.status)))
+    for score, rank in scores[1:]:
+        assert score <= scores[0][0]
+        assert rank >= scores[0][1] or rank == STATUS_ORDER.index("urgent")
+
+
+SURGERY_CLOCKED = sorted(d.id for d in KB.differentials.values() if d.timing and d.timing.clock == "surgery")
+
+
+@pytest.mark.parametrize("differential_id", SURGERY_CLOCKED)
+def test_a_visit_outside_the_window_never_raises_a_differential(differential_id: str) -> None:
+    window = KB.differentials[differential_id].timing
+    assert window is not None
+    base = {
+        "format": "cramp-dx-case/1",
+        "surgery": {"date": "2020-01-01", "procedure": "fusion"},
+        "visit": {"date": "2020-01-01"},
+    }
+
+    def score_on(day: float) -> float:
+        visit = date(2020, 1, 1) + timedelta(days=int(day))
+        case = {**base, "visit": {"date": visit.isoformat()}}
+        return {d.id: d.score for d in assess(parse_case(case)).differential}[differential_id]
+
+    inside = score_on(window.start)
+    for day in _outside(window):
+        assert score_on(day) <= inside

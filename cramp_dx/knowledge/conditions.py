@@ -472,6 +472,24 @@ class CountCondition(Condition):
 # ------------------------------------------------------------------ parsing and validation
 
 
+class UnknownAs(Condition):
+    """`if_unknown = true|false` on any condition: what an unknown outcome counts as. Used where
+    safety needs an exception to apply only when it is known to hold (a red flag must not be
+    silenced by a detail nobody recorded)."""
+
+    def __init__(self, inner: Condition, value: bool) -> None:
+        self.inner, self.value = inner, value
+
+    def leaves(self) -> list[Condition]:
+        return self.inner.leaves()
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        out = self.inner.evaluate(facts, names)
+        if out.state is None:
+            return Outcome(self.value, missing=out.missing)
+        return out
+
+
 class ConditionError(ValueError):
     """A condition that does not fit the language; the message names the key."""
 
@@ -505,7 +523,7 @@ _SUBJECTS = (
     "not",
     "at_least_of",
 )
-_COMMON = {"text", "source"}
+_COMMON = {"text", "source", "if_unknown"}
 # every key the language accepts, for the README check (resources/knowledge/README.md)
 CONSTRUCTS = (
     *_SUBJECTS,
@@ -714,4 +732,8 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
             "med_class": "medication review",
         }.get(kind)
     cond.source = source
+    if "if_unknown" in raw:
+        if not isinstance(raw["if_unknown"], bool):
+            raise ConditionError("if_unknown must be true or false")
+        return UnknownAs(cond, raw["if_unknown"])
     return cond
