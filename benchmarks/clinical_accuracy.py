@@ -50,10 +50,12 @@ def main() -> int:
             flags += f"  MISSED {sorted(r.missed_flags)}"
         if r.false_alarms:
             flags += f"  FALSE {sorted(r.false_alarms)}"
-        print(f"[{mark}] {r.name:60s} {r.diagnosis:40s} rank {r.rank:2d}  top: {', '.join(r.top)}{flags}")
+        top = ", ".join(r.top)
+        print(f"[{mark}] {r.name:60s} {r.diagnosis:40s} rank {r.rank:2d}  top: {top}{flags}")
+    f = figures
     print(
-        f"\n{figures['cases']:.0f} published cases: top-1 {figures['top1']:.0%}, top-3 {figures['top3']:.0%}, "
-        f"red-flag sensitivity {figures['flag_sensitivity']:.0%}, specificity {figures['flag_specificity']:.1%}"
+        f"\n{f['cases']:.0f} published cases: top-1 {f['top1']:.0%}, top-3 {f['top3']:.0%}, "
+        f"red-flag sensitivity {f['flag_sensitivity']:.0%}, specificity {f['flag_specificity']:.1%}"
     )
     return 0
 

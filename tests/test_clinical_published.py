@@ -12,22 +12,48 @@ CASES = expected()
 
 # case file -> why the engine misses it today (a rule gap or a case too thin to decide)
 RANK_MISSES = {
-    "02-rhabdomyolysis-after-mis-tlif.json": "only 'pain out of proportion' on day 1; no CK, urine or compartment finding yet",
-    "04-iliac-occlusion-after-alif-day13.json": "numbness and a new deficit after ALIF without a vascular sign recorded",
-    "05-hit-thrombosis-pod14.json": "HIT has no differential of its own; its thromboses rank PE and limb ischaemia above DVT",
-    "10-psoas-hematoma-misplaced-screw-pod6.json": "a new deficit only: epidural haematoma (flagged) and screw rank above",
-    "11-psoas-hematoma-plf-anticoagulant-pod7.json": "a new deficit only after a posterior fusion: epidural haematoma ranks above",
-    "18-thoracic-stenosis-after-lumbar-decompression.json": "progressive weakness without upper motor neuron signs recorded",
-    "19-sdavf-eight-years-after-surgery.json": "spinal dural AV fistula: no upper motor neuron signs recorded, no vascular myelopathy entity",
-    "26-pseudomeningocele-after-peld-6-weeks.json": "only a pain-free interval then recurrence: herniation and fibrosis lead",
-    "27-pseudomeningocele-years-after-fusion.json": "a pseudomeningocele years after fusion without durotomy or wound signs recorded",
-    "28-arachnoiditis-after-peld.json": "sudden recurrence of radicular pain only: herniation leads before MRI",
+    "02-rhabdomyolysis-after-mis-tlif.json": (
+        "only 'pain out of proportion' on day 1; no CK, urine or compartment finding yet"
+    ),
+    "04-iliac-occlusion-after-alif-day13.json": (
+        "numbness and a new deficit after ALIF without a vascular sign recorded"
+    ),
+    "05-hit-thrombosis-pod14.json": (
+        "HIT has no differential of its own; its thromboses rank PE and limb ischaemia above DVT"
+    ),
+    "10-psoas-hematoma-misplaced-screw-pod6.json": (
+        "a new deficit only: epidural haematoma (flagged) and screw rank above"
+    ),
+    "11-psoas-hematoma-plf-anticoagulant-pod7.json": (
+        "a new deficit only after a posterior fusion: epidural haematoma ranks above"
+    ),
+    "18-thoracic-stenosis-after-lumbar-decompression.json": (
+        "progressive weakness without upper motor neuron signs recorded"
+    ),
+    "19-sdavf-eight-years-after-surgery.json": (
+        "spinal dural AV fistula: no upper motor neuron signs recorded, no vascular myelopathy entity"
+    ),
+    "26-pseudomeningocele-after-peld-6-weeks.json": (
+        "only a pain-free interval then recurrence: herniation and fibrosis lead"
+    ),
+    "27-pseudomeningocele-years-after-fusion.json": (
+        "a pseudomeningocele years after fusion without durotomy or wound signs recorded"
+    ),
+    "28-arachnoiditis-after-peld.json": (
+        "sudden recurrence of radicular pain only: herniation leads before MRI"
+    ),
 }
 FLAG_MISSES = {
-    "05-hit-thrombosis-pod14.json": "acute limb ischaemia recorded without a cold, pale leg or imaging",
-    "15-septic-facet-after-microdiscectomy.json": "fever on day 1 alone is a note, not an infection alarm (SPEC-2 review #18)",
-    "16-spondylodiscitis-two-weeks.json": "new back pain needs a raised marker; the source gives none as a value",
-    "17-meningitis-after-ube-dural-tear.json": "fever after a dural tear without meningism or confusion recorded",
+    "05-hit-thrombosis-pod14.json": ("acute limb ischaemia recorded without a cold, pale leg or imaging"),
+    "15-septic-facet-after-microdiscectomy.json": (
+        "fever on day 1 alone is a note, not an infection alarm (SPEC-2 review #18)"
+    ),
+    "16-spondylodiscitis-two-weeks.json": (
+        "new back pain needs a raised marker; the source gives none as a value"
+    ),
+    "17-meningitis-after-ube-dural-tear.json": (
+        "fever after a dural tear without meningism or confusion recorded"
+    ),
 }
 
 
