@@ -55,6 +55,86 @@ FILES = (
 )
 CATEGORIES = ("urgent", "metabolic", "vascular", "spinal")
 SEVERITIES = ("emergency", "urgent")
+# The keys each table accepts (any other key is reported with a close-match suggestion);
+# resources/knowledge/README.md documents every one and a test checks it against these sets.
+LAB_KEYS = frozenset(
+    {
+        "loinc",
+        "other_loinc",
+        "name",
+        "unit",
+        "convert",
+        "reference",
+        "reference_female",
+        "reference_male",
+        "reference_note",
+        "critical_low",
+        "critical_high",
+        "critical_at_least",
+        "critical_note",
+        "critical_low_action",
+        "critical_high_action",
+        "plausible",
+        "si_unit",
+    }
+)
+RANGE_KEYS = frozenset({"low", "high", "below"})
+CRITICAL_ACTION_KEYS = frozenset({"severity", "differential", "tests", "note"})
+DOMAIN_KEYS = frozenset({"label", "intake", "note", "note_when"})
+FINDING_KEYS = frozenset({"domain", "label", "help", "opposite"})
+MEASUREMENT_KEYS = frozenset({"label", "unit", "minimum", "maximum", "help", "not_interpretable"})
+MED_CLASS_KEYS = frozenset({"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"})
+TEST_KEYS = frozenset(
+    {
+        "name",
+        "settles",
+        "burden",
+        "labs",
+        "findings",
+        "measurements",
+        "only_when",
+        "raised_after_surgery",
+        "repeat",
+    }
+)
+REPEAT_KEYS = frozenset({"when", "text"})
+RED_FLAG_KEYS = frozenset(
+    {
+        "title",
+        "severity",
+        "message",
+        "basis",
+        "when",
+        "kind",
+        "cleared_by",
+        "strengthened_by",
+        "differentials",
+        "tests",
+        "emergency_when",
+    }
+)
+DIFFERENTIAL_KEYS = frozenset(
+    {
+        "name",
+        "icd10",
+        "category",
+        "basis",
+        "support",
+        "against",
+        "settle",
+        "laterality",
+        "laterality_label",
+        "icd10_options",
+        "also_codes",
+        "notes",
+        "hold_low_until",
+        "hold_low_text",
+        "timing",
+        "explains",
+    }
+)
+RULE_KEYS = frozenset({"weight", "when", "text"})
+SETTLE_KEYS = frozenset({"test", "positive", "negative", "positive_means", "negative_means"})
 
 
 def suggest(word: str, known: Any) -> str:
@@ -75,8 +155,7 @@ class _Reader:
                 with path.open("rb") as handle:
                     self.raw[name] = tomllib.load(handle)
             except FileNotFoundError:
-                if name != "references":  # TEMP until references.toml lands
-                    self.problems.append(f"{path}: missing")
+                self.problems.append(f"{path}: missing")
                 self.raw[name] = {}
             except tomllib.TOMLDecodeError as exc:
                 self.problems.append(f"{path}: not valid TOML: {exc}")
@@ -101,7 +180,9 @@ class _Reader:
             return None
         return value
 
-    def unknown_keys(self, file: str, key: str, entry: dict[str, Any], allowed: set[str]) -> None:
+    def unknown_keys(
+        self, file: str, key: str, entry: dict[str, Any], allowed: set[str] | frozenset[str]
+    ) -> None:
         for extra in sorted(set(entry) - allowed):
             self.fail(
                 file,
@@ -120,7 +201,7 @@ class _Reader:
 def _range(reader: _Reader, key: str, raw: Any) -> Range | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or not raw or set(raw) - {"low", "high", "below"}:
+    if not isinstance(raw, dict) or not raw or set(raw) - RANGE_KEYS:
         reader.fail("labs", key, "a range is a table with low, high and/or below")
         return None
     if any(not isinstance(v, int | float) or isinstance(v, bool) for v in raw.values()):
@@ -139,28 +220,9 @@ def _range(reader: _Reader, key: str, raw: Any) -> Range | None:
 def _load_labs(reader: _Reader) -> dict[str, Lab]:
     labs: dict[str, Lab] = {}
     codes: dict[str, str] = {}
-    allowed = {
-        "loinc",
-        "other_loinc",
-        "name",
-        "unit",
-        "convert",
-        "reference",
-        "reference_female",
-        "reference_male",
-        "reference_note",
-        "critical_low",
-        "critical_high",
-        "critical_at_least",
-        "critical_note",
-        "critical_low_action",
-        "critical_high_action",
-        "plausible",
-        "si_unit",
-    }
     for lab_id, entry in reader.table("labs", "labs").items():
         key = f"labs.{lab_id}"
-        reader.unknown_keys("labs", key, entry, allowed)
+        reader.unknown_keys("labs", key, entry, LAB_KEYS)
         loinc = reader.require("labs", key, entry, "loinc", str)
         name = reader.require("labs", key, entry, "name", str)
         unit = reader.require("labs", key, entry, "unit", str)
@@ -234,7 +296,7 @@ def _critical_action(reader: _Reader, key: str, entry: dict[str, Any]) -> Critic
     if not isinstance(raw, dict):
         reader.fail("labs", key, "must be a table with severity, differential, tests, note")
         return None
-    reader.unknown_keys("labs", key, raw, {"severity", "differential", "tests", "note"})
+    reader.unknown_keys("labs", key, raw, CRITICAL_ACTION_KEYS)
     severity = raw.get("severity", "urgent")
     if severity not in SEVERITIES:
         reader.fail("labs", f"{key}.severity", f"accepted: {', '.join(SEVERITIES)}")
@@ -259,7 +321,7 @@ def load_from(folder: Path) -> Knowledge:
     domains: dict[str, Domain] = {}
     domains_raw = reader.table("findings", "domains")
     for dom_id, entry in domains_raw.items():
-        reader.unknown_keys("findings", f"domains.{dom_id}", entry, {"label", "intake", "note", "note_when"})
+        reader.unknown_keys("findings", f"domains.{dom_id}", entry, DOMAIN_KEYS)
         domains[dom_id] = Domain(
             dom_id, entry.get("label", dom_id), bool(entry.get("intake")), entry.get("note")
         )
@@ -267,7 +329,7 @@ def load_from(folder: Path) -> Knowledge:
     findings: dict[str, Finding] = {}
     for fid, entry in reader.table("findings", "findings").items():
         key = f"findings.{fid}"
-        reader.unknown_keys("findings", key, entry, {"domain", "label", "help", "opposite"})
+        reader.unknown_keys("findings", key, entry, FINDING_KEYS)
         domain = entry.get("domain")
         if domain not in domains:
             reader.fail(
@@ -295,9 +357,7 @@ def load_from(folder: Path) -> Knowledge:
     measurements: dict[str, Measurement] = {}
     for mid, entry in reader.table("measurements", "measurements").items():
         key = f"measurements.{mid}"
-        reader.unknown_keys(
-            "measurements", key, entry, {"label", "unit", "minimum", "maximum", "help", "not_interpretable"}
-        )
+        reader.unknown_keys("measurements", key, entry, MEASUREMENT_KEYS)
         lo, hi = entry.get("minimum"), entry.get("maximum")
         if not isinstance(lo, int | float) or not isinstance(hi, int | float) or lo >= hi:
             reader.fail("measurements", key, "needs numeric minimum < maximum")
@@ -324,12 +384,7 @@ def load_from(folder: Path) -> Knowledge:
     classes: dict[str, MedClass] = {}
     for cid, entry in (med_raw.get("classes") or {}).items():
         key = f"classes.{cid}"
-        reader.unknown_keys(
-            "medications",
-            key,
-            entry,
-            {"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"},
-        )
+        reader.unknown_keys("medications", key, entry, MED_CLASS_KEYS)
         members = tuple(entry.get("members", []))
         aliases = dict(entry.get("aliases", {}))
         for alias, member in aliases.items():
@@ -364,22 +419,7 @@ def load_from(folder: Path) -> Knowledge:
     tests: dict[str, TestDef] = {}
     for tid, entry in tests_raw.items():
         key = f"tests.{tid}"
-        reader.unknown_keys(
-            "tests",
-            key,
-            entry,
-            {
-                "name",
-                "settles",
-                "burden",
-                "labs",
-                "findings",
-                "measurements",
-                "only_when",
-                "raised_after_surgery",
-                "repeat",
-            },
-        )
+        reader.unknown_keys("tests", key, entry, TEST_KEYS)
         for lab in entry.get("labs", []):
             if lab not in labs:
                 reader.fail("tests", f"{key}.labs", f"unknown lab {lab!r}{suggest(lab, labs)}")
@@ -400,7 +440,7 @@ def load_from(folder: Path) -> Knowledge:
         repeats = []
         for index, raw_repeat in enumerate(entry.get("repeat", [])):
             rkey = f"{key}.repeat[{index}]"
-            reader.unknown_keys("tests", rkey, raw_repeat, {"when", "text"})
+            reader.unknown_keys("tests", rkey, raw_repeat, REPEAT_KEYS)
             cond = reader.condition("tests", f"{rkey}.when", raw_repeat.get("when"), vocab)
             if not raw_repeat.get("text"):
                 reader.fail("tests", f"{rkey}.text", "a repeat needs a text saying when and why")
@@ -445,24 +485,7 @@ def load_from(folder: Path) -> Knowledge:
     seen_flags: list[str] = []
     for rid, entry in red_raw.items():
         key = f"red_flags.{rid}"
-        reader.unknown_keys(
-            "red_flags",
-            key,
-            entry,
-            {
-                "title",
-                "severity",
-                "message",
-                "basis",
-                "when",
-                "kind",
-                "cleared_by",
-                "strengthened_by",
-                "differentials",
-                "tests",
-                "emergency_when",
-            },
-        )
+        reader.unknown_keys("red_flags", key, entry, RED_FLAG_KEYS)
         severity = entry.get("severity")
         if severity not in SEVERITIES:
             reader.fail("red_flags", f"{key}.severity", f"accepted: {', '.join(SEVERITIES)}")
@@ -530,29 +553,7 @@ def load_from(folder: Path) -> Knowledge:
     differentials: dict[str, Differential] = {}
     for order, (did, entry) in enumerate(diff_raw.items()):
         key = f"differentials.{did}"
-        reader.unknown_keys(
-            "differentials",
-            key,
-            entry,
-            {
-                "name",
-                "icd10",
-                "category",
-                "basis",
-                "support",
-                "against",
-                "settle",
-                "laterality",
-                "laterality_label",
-                "icd10_options",
-                "also_codes",
-                "notes",
-                "hold_low_until",
-                "hold_low_text",
-                "timing",
-                "explains",
-            },
-        )
+        reader.unknown_keys("differentials", key, entry, DIFFERENTIAL_KEYS)
         if entry.get("category") not in CATEGORIES:
             reader.fail("differentials", f"{key}.category", f"accepted: {', '.join(CATEGORIES)}")
         for field in ("name", "icd10", "basis"):
@@ -574,7 +575,7 @@ def load_from(folder: Path) -> Knowledge:
                         )
                     out.append(Rule(float(weight), None, target, raw.get("max_weight")))
                     continue
-                reader.unknown_keys("differentials", rkey, raw, {"weight", "when", "text"})
+                reader.unknown_keys("differentials", rkey, raw, RULE_KEYS)
                 cond_raw = dict(raw.get("when") or {})
                 if "text" in raw:
                     cond_raw["text"] = raw["text"]
@@ -586,12 +587,7 @@ def load_from(folder: Path) -> Knowledge:
         settles = []
         for index, raw in enumerate(entry.get("settle", [])):
             skey = f"{key}.settle[{index}]"
-            reader.unknown_keys(
-                "differentials",
-                skey,
-                raw,
-                {"test", "positive", "negative", "positive_means", "negative_means"},
-            )
+            reader.unknown_keys("differentials", skey, raw, SETTLE_KEYS)
             test = raw.get("test")
             if test not in tests:
                 reader.fail(
@@ -667,7 +663,7 @@ def load_from(folder: Path) -> Knowledge:
                         f"labs.{lab.id}.{action_key}.tests",
                         f"unknown test {tid!r}{suggest(tid, tests)}",
                     )
-    if reader.raw["references"] or (folder / "references.toml").exists():
+    if reader.raw["references"]:
         refs_d = references.load(reader, reader.raw["references"], "differentials", list(differentials))
         refs_r = references.load(reader, reader.raw["references"], "red_flags", list(red_flags))
         differentials = {
