@@ -123,6 +123,15 @@ support = [{ weight = 5, when = { finding = "new_footwear" } }]
 """,
         encoding="utf-8",
     )
+    refs = kb_copy / "references.toml"
+    refs.write_text(
+        refs.read_text(encoding="utf-8")
+        + """
+[differentials.test_only_cramp]
+references = [{ authors = "Test A", year = 2026, title = "A test source", journal = "Tests", url = "https://example.org" }]
+""",
+        encoding="utf-8",
+    )
     kb = load_from(kb_copy)
     from support.core import workup
 
@@ -329,3 +338,49 @@ def test_an_invalid_cut_off_names_file_and_key(
     kb_copy: Path, file: str, old: str, new: str, problem: str
 ) -> None:
     assert f"{kb_copy / file}: {problem}" in _broken(kb_copy, file, old, new)
+
+
+def test_a_differential_without_a_reference_is_refused(kb_copy: Path) -> None:
+    edit(kb_copy / "references.toml", "[differentials.dvt]", "[differentials.dvt_renamed]")
+    with pytest.raises(
+        KnowledgeError, match=r"references.toml: differentials.dvt.references: every rule needs"
+    ):
+        load_from(kb_copy)
+
+
+def test_a_reference_without_a_doi_pmid_or_url_is_refused(kb_copy: Path) -> None:
+    path = kb_copy / "references.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'url = "https://www.nice.org.uk/guidance/ng158"', 'journal2 = "x"', 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="needs a doi, pmid or url|unknown key"):
+        load_from(kb_copy)
+
+
+def test_timing_may_not_argue_against_an_urgent_differential(kb_copy: Path) -> None:
+    edit(
+        kb_copy / "differentials.toml",
+        'timing = { onset_days = [0, 84], clock = "surgery", support = 1 }',
+        'timing = { onset_days = [0, 84], clock = "surgery", support = 1, against = 1, against_after = 90 }',
+    )
+    with pytest.raises(KnowledgeError, match="timing never argues against an urgent differential"):
+        load_from(kb_copy)
+
+
+def test_an_unknown_explained_differential_is_reported(kb_copy: Path) -> None:
+    edit(
+        kb_copy / "differentials.toml",
+        'explains = ["peripheral_polyneuropathy"]',
+        'explains = ["polyneuropathy"]',
+    )
+    with pytest.raises(KnowledgeError, match="explains: unknown differential 'polyneuropathy'"):
+        load_from(kb_copy)
+
+
+def test_a_critical_action_must_name_a_known_differential(kb_copy: Path) -> None:
+    edit(kb_copy / "labs.toml", 'differential = "hyperkalemia"', 'differential = "hyperkalaemia"')
+    with pytest.raises(KnowledgeError, match="critical_high_action.differential: unknown differential"):
+        load_from(kb_copy)

@@ -663,15 +663,12 @@ def load_from(folder: Path) -> Knowledge:
                         f"labs.{lab.id}.{action_key}.tests",
                         f"unknown test {tid!r}{suggest(tid, tests)}",
                     )
-    if reader.raw["references"]:
-        refs_d = references.load(reader, reader.raw["references"], "differentials", list(differentials))
-        refs_r = references.load(reader, reader.raw["references"], "red_flags", list(red_flags))
-        differentials = {
-            did: dataclasses.replace(d, references=refs_d.get(did, ())) for did, d in differentials.items()
-        }
-        red_flags = {
-            rid: dataclasses.replace(r, references=refs_r.get(rid, ())) for rid, r in red_flags.items()
-        }
+    refs_d = references.load(reader, reader.raw["references"], "differentials", list(differentials))
+    refs_r = references.load(reader, reader.raw["references"], "red_flags", list(red_flags))
+    differentials = {
+        did: dataclasses.replace(d, references=refs_d.get(did, ())) for did, d in differentials.items()
+    }
+    red_flags = {rid: dataclasses.replace(r, references=refs_r.get(rid, ())) for rid, r in red_flags.items()}
 
     plan = {
         pid: PlanItem(pid, entry.get("label", pid))
