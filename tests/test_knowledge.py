@@ -128,7 +128,9 @@ support = [{ weight = 5, when = { finding = "new_footwear" } }]
         refs.read_text(encoding="utf-8")
         + """
 [differentials.test_only_cramp]
-references = [{ authors = "Test A", year = 2026, title = "A test source", journal = "Tests", url = "https://example.org" }]
+references = [
+  { authors = "Test A", year = 2026, title = "A test source", journal = "Tests", url = "https://x.org" },
+]
 """,
         encoding="utf-8",
     )
@@ -356,7 +358,7 @@ def test_a_reference_without_a_doi_pmid_or_url_is_refused(kb_copy: Path) -> None
         ),
         encoding="utf-8",
     )
-    with pytest.raises(KnowledgeError, match="needs a doi, pmid or url|unknown key"):
+    with pytest.raises(KnowledgeError, match=r"needs a doi, pmid or url|unknown key"):
         load_from(kb_copy)
 
 
@@ -382,5 +384,5 @@ def test_an_unknown_explained_differential_is_reported(kb_copy: Path) -> None:
 
 def test_a_critical_action_must_name_a_known_differential(kb_copy: Path) -> None:
     edit(kb_copy / "labs.toml", 'differential = "hyperkalemia"', 'differential = "hyperkalaemia"')
-    with pytest.raises(KnowledgeError, match="critical_high_action.differential: unknown differential"):
+    with pytest.raises(KnowledgeError, match=r"critical_high_action\.differential: unknown differential"):
         load_from(kb_copy)
