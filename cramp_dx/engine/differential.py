@@ -170,7 +170,7 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         settled_by=diff.settled_by,
         basis=diff.basis,
         settle_notes=tuple(notes),
-        references=tuple(ref.text() for ref in diff.references),
+        references=diff.citations,
         patient_evidence=has_evidence,
     )
     return Scored(result, diff, open_tests, note_tests, evidence, items)

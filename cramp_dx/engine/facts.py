@@ -111,6 +111,7 @@ class Facts:
         self._derived = derived
         # medications matched once against the catalog
         self.med_matches = [(m, kb.medications.match(m.name)) for m in workup.medications]
+        self._med_cache: dict[tuple[tuple[str, ...], tuple[str, ...] | None], list[str]] = {}
         self._wells: tuple[int, int, str] | None = None
         self.red_flag_states: dict[str, bool | None] = {}
 
@@ -165,7 +166,12 @@ class Facts:
     def medications_in(self, classes: tuple[str, ...], statuses: tuple[str, ...] | None) -> list[str] | None:
         if not self.med_matches:
             return None
-        found = []
+        key = (classes, statuses)
+        cached = self._med_cache.get(key)
+        if cached is not None:
+            return cached
+        found: list[str] = []
+        self._med_cache[key] = found
         for med, matches in self.med_matches:
             if statuses is not None and (med.status or "taking") not in statuses:
                 continue

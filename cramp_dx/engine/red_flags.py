@@ -37,7 +37,7 @@ def _critical_labs(rule: RedFlagRule, facts: Facts) -> tuple[list[RedFlag], RedF
                 basis=rule.basis,
                 differentials=(action.differential,) if action.differential else rule.differentials,
                 tests=tuple(dict.fromkeys((*action.tests, *rule.tests))),
-                references=tuple(ref.text() for ref in rule.references),
+                references=rule.citations,
             )
         )
     check = RedFlagCheck(
@@ -99,7 +99,7 @@ def evaluate_red_flags(facts: Facts, kb: Knowledge) -> tuple[list[RedFlag], list
                 rule.basis,
                 rule.differentials,
                 rule.tests,
-                tuple(ref.text() for ref in rule.references),
+                rule.citations,
             )
         )
     fired.sort(key=lambda flag: SEVERITY_RANK.get(flag.severity, 9))

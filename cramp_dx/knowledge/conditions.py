@@ -76,6 +76,9 @@ class Outcome:
     evidence: bool = False  # a True outcome that rests on the patient's own evidence
 
 
+_FALSE = Outcome(False)
+
+
 class Names(Protocol):
     """Labels used in reason texts (the Knowledge object)."""
 
@@ -137,10 +140,10 @@ class _Leaf(Condition):
     def _result(self, state: bool | None, reason: str, missing: str, value: str = "") -> Outcome:
         if state is None:
             return Outcome(None, missing=(missing,))
+        if not state:
+            return _FALSE
         text = self.text.format(value=value) if self.text else reason
-        return Outcome(
-            state, (text,) if state else (), source=self.source, evidence=bool(state) and self.patient
-        )
+        return Outcome(True, (text,), source=self.source, evidence=self.patient)
 
 
 class FindingCondition(_Leaf):
@@ -149,11 +152,12 @@ class FindingCondition(_Leaf):
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         value = facts.finding(self.finding_id)
+        if value is not None and value != self.expect:
+            return _FALSE
         label = names.finding_label(self.finding_id)
         if value is None:
             return Outcome(None, missing=(label,))
-        reason = label if self.expect else f"{label}: absent"
-        return self._result(value == self.expect, reason, label)
+        return self._result(True, label if self.expect else f"{label}: absent", label)
 
 
 @dataclass(frozen=True)
@@ -200,27 +204,32 @@ class LabCondition(_Leaf):
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         q = self.query
         name = names.lab_name(self.lab_id)
-        series = list(facts.lab_series(self.lab_id))
+        series = facts.lab_series(self.lab_id)
         if q.missing:
             return self._result(not series, f"{name} not measured", name)
-        in_window = [
-            (day, lab)
-            for day, lab in series
-            if (q.from_day is None or day >= q.from_day) and (q.until_day is None or day <= q.until_day)
-        ]
+        if q.from_day is None and q.until_day is None:
+            in_window = series
+        else:
+            in_window = [
+                (day, lab)
+                for day, lab in series
+                if (q.from_day is None or day >= q.from_day) and (q.until_day is None or day <= q.until_day)
+            ]
         if not in_window:
             return Outcome(None, missing=(name + self._window_text(),))
         day, lab = in_window[-1]
-        earlier = [value for d, value in series if d <= day][:-1]
         on_day = f" on day {day}" if q.from_day is not None or q.until_day is not None else ""
         flag = "" if lab.flag == "N" else f" ({lab.flag})"
         reason = f"{name} {lab.display}{flag}{on_day}"
         state: bool | None
         if q.flag is not None:
             state = _flag_state(q.flag, lab)
-        elif q.compare is not None:
+            return self._result(state, reason, name, lab.display)
+        if q.compare is not None:
             state = q.compare.test(lab.value, lab.upper)
-        elif q.series == "rising":
+            return self._result(state, reason, name, lab.display)
+        earlier = [value for d, value in series if d <= day][:-1]
+        if q.series == "rising":
             if not earlier:
                 return Outcome(None, missing=(f"{name}: an earlier result to compare",))
             state = lab.value > earlier[-1].value
@@ -261,8 +270,10 @@ class MeasurementCondition(_Leaf):
         label, unit = names.measurement_label(self.measurement_id)
         if value is None:
             return Outcome(None, missing=(label,))
+        if not self.compare.test(value):
+            return _FALSE
         shown = _with_unit(value, unit)
-        return self._result(self.compare.test(value), f"{label} {shown}", label, shown)
+        return self._result(True, f"{label} {shown}", label, shown)
 
 
 class ValueCondition(_Leaf):
@@ -277,8 +288,10 @@ class ValueCondition(_Leaf):
         label = self.name.replace("_", " ")
         if value is None:
             return Outcome(None, missing=(label,))
+        if not self.compare.test(value):
+            return _FALSE
         shown = _with_unit(value, self.unit)
-        return self._result(self.compare.test(value), f"{label.capitalize()} {shown}", label, shown)
+        return self._result(True, f"{label.capitalize()} {shown}", label, shown)
 
 
 class MedClassCondition(_Leaf):

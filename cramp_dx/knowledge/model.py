@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from cramp_dx.knowledge.conditions import Condition
 
@@ -320,7 +321,11 @@ class Differential:
     explains: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
 
-    @property
+    @cached_property
+    def citations(self) -> tuple[str, ...]:
+        return tuple(ref.text() for ref in self.references)
+
+    @cached_property
     def settled_by(self) -> tuple[str, ...]:
         """Tests that settle it, the decisive ones (with a positive or negative result rule)
         before the merely informative."""
@@ -351,6 +356,10 @@ class RedFlagRule:
     tests: tuple[str, ...] = ()
     emergency_when: Condition | None = None  # raises an urgent flag to emergency
     references: tuple[Reference, ...] = ()
+
+    @cached_property
+    def citations(self) -> tuple[str, ...]:
+        return tuple(ref.text() for ref in self.references)
 
 
 @dataclass(frozen=True)
