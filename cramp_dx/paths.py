@@ -41,3 +41,14 @@ def config_dir() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("cramp-dx", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Where derived files that can always be rebuilt go (the parsed knowledge base).
+    CRAMP_DX_CACHE_DIR overrides."""
+    override = os.environ.get("CRAMP_DX_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("cramp-dx", appauthor=False))

@@ -1,5 +1,5 @@
-"""Suite-wide set-up: Qt offscreen, and the user's data and config folders moved into a temp
-folder so no test touches a real record or settings."""
+"""Suite-wide set-up: Qt offscreen, and the user's data, config and cache folders moved into a
+temp folder so no test touches a real record, settings or cache."""
 
 from __future__ import annotations
 
@@ -20,4 +20,5 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("CRAMP_DX_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("CRAMP_DX_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("CRAMP_DX_CACHE_DIR", str(home / "cache"))
     monkeypatch.delenv("CRAMP_DX_DATABASE_URL", raising=False)

@@ -386,3 +386,26 @@ def test_a_critical_action_must_name_a_known_differential(kb_copy: Path) -> None
     edit(kb_copy / "labs.toml", 'differential = "hyperkalemia"', 'differential = "hyperkalaemia"')
     with pytest.raises(KnowledgeError, match=r"critical_high_action\.differential: unknown differential"):
         load_from(kb_copy)
+
+
+def test_the_parsed_knowledge_base_is_cached_and_an_edit_is_read_again(kb_copy: Path) -> None:
+    import os
+
+    from cramp_dx.paths import cache_dir
+
+    load_from(kb_copy)
+    cached = sorted((cache_dir() / "knowledge").glob("meta-*.json"))
+    assert cached and oct((cache_dir() / "knowledge").stat().st_mode & 0o777) == "0o700"
+    edit(kb_copy / "meta.toml", 'knowledge_version = "', 'knowledge_version = "edited-')
+    assert load_from(kb_copy).version.startswith("edited-")
+    assert len(list((cache_dir() / "knowledge").glob("meta-*.json"))) == len(cached) + 1
+    assert os.environ["CRAMP_DX_CACHE_DIR"]
+
+
+def test_a_damaged_cache_file_is_ignored(kb_copy: Path) -> None:
+    from cramp_dx.paths import cache_dir
+
+    version = load_from(kb_copy).version
+    for cached in (cache_dir() / "knowledge").glob("meta-*.json"):
+        cached.write_text("{not json", encoding="utf-8")
+    assert load_from(kb_copy).version == version

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
+import json
+import os
 import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,6 +42,7 @@ from cramp_dx.knowledge.model import (
     TestDef,
     WellsItemDef,
 )
+from cramp_dx.paths import cache_dir
 
 FILES = (
     "meta",
@@ -142,6 +146,29 @@ def suggest(word: str, known: Any) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
+def parsed_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables. Python's TOML parser is slow (about 70 ms for the whole knowledge
+    base, most of a CLI start), so the parsed form is kept as JSON in the cache folder, named
+    by a hash of the file's bytes: an edited file is parsed again, a stale cache is never read."""
+    data = path.read_bytes()
+    cached = cache_dir() / "knowledge" / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    try:
+        loaded: dict[str, Any] = json.loads(cached.read_bytes())
+        return loaded
+    except (OSError, ValueError):
+        pass
+    parsed = tomllib.loads(data.decode("utf-8"))
+    try:
+        cached.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        cached.parent.mkdir(mode=0o700, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(parsed), encoding="utf-8")
+        os.replace(partial, cached)
+    except (OSError, TypeError, ValueError):
+        pass  # no writable cache folder: parse every time
+    return parsed
+
+
 class _Reader:
     """Collects problems while building, so one load reports all of them."""
 
@@ -152,8 +179,7 @@ class _Reader:
         for name in FILES:
             path = folder / f"{name}.toml"
             try:
-                with path.open("rb") as handle:
-                    self.raw[name] = tomllib.load(handle)
+                self.raw[name] = parsed_toml(path)
             except FileNotFoundError:
                 self.problems.append(f"{path}: missing")
                 self.raw[name] = {}
