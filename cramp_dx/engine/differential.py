@@ -155,6 +155,11 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         against.append(diff.hold_low_text or "Held low until the rest is assessed")
 
     code, code_note = diff.code_for_side(facts.workup.visit.symptom_side)
+    for choice in diff.icd10_when:
+        chosen = choice.when.evaluate(facts, kb)
+        if chosen.state:
+            code, code_note = choice.icd10, "coded for: " + "; ".join(chosen.reasons)
+            break
     if code_note is None and code.endswith("-") and diff.also_codes:
         code_note = diff.also_codes
     result = DifferentialResult(

@@ -106,9 +106,17 @@ def suggest_tests(
             kb.tests[test_id].name,
             tuple(entry.settles),
             "; ".join(([repeat] if repeat else []) + entry.reasons[:3])
-            + (" …" if len(entry.reasons) > 3 else ""),
+            + (" …" if len(entry.reasons) > 3 else "")
+            + _caveat(facts, kb, test_id),
             entry.urgent,
             repeat is not None,
         )
         for entry, test_id, repeat in out
     ]
+
+
+def _caveat(facts: Facts, kb: Knowledge, test_id: str) -> str:
+    """A test whose result is expected to be raised this soon after surgery says so whenever
+    it is suggested (the post-operative D-dimer caveat), not only once a raised result is in."""
+    window = kb.tests[test_id].raised_after_surgery
+    return f". {window.note}" if window is not None and facts.days <= window.within_days else ""

@@ -262,12 +262,16 @@ class LabCondition(_Leaf):
 
 
 class MeasurementCondition(_Leaf):
-    def __init__(self, measurement_id: str, compare: Compare) -> None:
+    """A measurement compared with a limit, or (`missing = true`) not yet measured."""
+
+    def __init__(self, measurement_id: str, compare: Compare | None) -> None:
         self.measurement_id, self.compare = measurement_id, compare
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         value = facts.measurement(self.measurement_id)
         label, unit = names.measurement_label(self.measurement_id)
+        if self.compare is None:
+            return self._result(value is None, f"{label} not measured", label)
         if value is None:
             return Outcome(None, missing=(label,))
         if not self.compare.test(value):
@@ -681,10 +685,16 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
         lab_id = _need_id(raw["lab"], vocab.labs, "lab", vocab)
         cond = LabCondition(lab_id, _lab_query(raw))
     elif kind == "measurement":
-        _check_keys(raw, {"measurement", *COMPARATORS})
+        _check_keys(raw, {"measurement", "missing", *COMPARATORS})
+        missing = raw.get("missing", False)
+        if not isinstance(missing, bool):
+            raise ConditionError("missing must be true or false")
+        compare = _compare(raw, required=not missing)
+        if missing and compare is not None:
+            raise ConditionError("a measurement condition needs a comparison or missing = true, not both")
         cond = MeasurementCondition(
             _need_id(raw["measurement"], vocab.measurements, "measurement", vocab),
-            _compare(raw),  # type: ignore[arg-type]
+            None if missing else compare,
         )
     elif kind in ("derived", "surgery"):
         table = DERIVED if kind == "derived" else SURGERY_FIELDS

@@ -24,6 +24,7 @@ from cramp_dx.knowledge.conditions import (
 from cramp_dx.knowledge.knowledge import Knowledge
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
+    CodeChoice,
     CriticalAction,
     Differential,
     DiffNote,
@@ -127,9 +128,8 @@ DIFFERENTIAL_KEYS = frozenset(
         "against",
         "settle",
         "laterality",
-        "laterality_label",
-        "icd10_options",
         "also_codes",
+        "icd10_when",
         "notes",
         "hold_low_until",
         "hold_low_text",
@@ -311,6 +311,28 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
             critical_high_action=_critical_action(reader, f"{key}.critical_high_action", entry),
         )
     return labs
+
+
+def _code_choices(reader: _Reader, key: str, raw: Any, vocab: Vocabulary) -> tuple[CodeChoice, ...]:
+    """`icd10_when = [{ when = …, icd10 = "…" }]`: the first whose condition holds is used."""
+    if not isinstance(raw, list):
+        reader.fail("differentials", f"{key}.icd10_when", "must be a list of { when, icd10 } tables")
+        return ()
+    out = []
+    for index, entry in enumerate(raw):
+        ckey = f"{key}.icd10_when[{index}]"
+        if not isinstance(entry, dict):
+            reader.fail("differentials", ckey, "must be a table with when and icd10")
+            continue
+        reader.unknown_keys("differentials", ckey, entry, {"when", "icd10"})
+        code = entry.get("icd10")
+        if not isinstance(code, str) or not code.strip():
+            reader.fail("differentials", f"{ckey}.icd10", "required, an ICD-10-CM code")
+            continue
+        cond = reader.condition("differentials", f"{ckey}.when", entry.get("when"), vocab)
+        if cond is not None:
+            out.append(CodeChoice(cond, code))
+    return tuple(out)
 
 
 def _critical_action(reader: _Reader, key: str, entry: dict[str, Any]) -> CriticalAction | None:
@@ -641,7 +663,6 @@ def load_from(folder: Path) -> Knowledge:
             if cond is not None:
                 notes.append(DiffNote(cond, raw.get("text", ""), raw.get("test")))
         hold = entry.get("hold_low_until")
-        # `icd10_options` (infection depth) is shown as text, not chosen by side
         laterality = dict(entry.get("laterality") or {})
         differentials[did] = Differential(
             did,
@@ -662,6 +683,7 @@ def load_from(folder: Path) -> Knowledge:
             if "timing" in entry
             else None,
             tuple(entry.get("explains", [])),
+            icd10_when=_code_choices(reader, key, entry.get("icd10_when", []), vocab),
         )
     for did, diff in differentials.items():
         for target in diff.explains:

@@ -116,6 +116,15 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class CodeChoice:
+    """`icd10_when`: the code to use instead of the default when `when` holds (acute
+    post-haemorrhagic anaemia in the first 4 weeks, a disc disorder with radiculopathy)."""
+
+    when: Condition
+    icd10: str
+
+
+@dataclass(frozen=True)
 class Repeat:
     """A done test that is suggested again while `when` holds (repeat CK in 24 h …)."""
 
@@ -320,6 +329,7 @@ class Differential:
     timing: Timing | None = None
     explains: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
+    icd10_when: tuple[CodeChoice, ...] = ()
 
     @cached_property
     def citations(self) -> tuple[str, ...]:
