@@ -202,3 +202,19 @@ def test_a_visit_outside_the_window_never_raises_a_differential(differential_id:
     inside = score_on(window.start)
     for day in _outside(window):
         assert score_on(day) <= inside
+
+
+def test_an_unknown_onset_never_argues_that_symptoms_began_too_late() -> None:
+    # muscle spasm: against after 182 days from onset; a visit at a year says nothing about when
+    # the spasms began, while a recorded onset at a year does
+    base = {
+        "format": "cramp-dx-case/1",
+        "surgery": {"date": "2020-01-01", "procedure": "discectomy"},
+        "visit": {"date": "2021-01-05"},
+        "findings": {"back_spasms": True},
+    }
+    unknown = {d.id: d for d in assess(parse_case(base)).differential}["postoperative_muscle_spasm"]
+    known = {**base, "measurements": {"onset_weeks_after_surgery": 52}}
+    late = {d.id: d for d in assess(parse_case(known)).differential}["postoperative_muscle_spasm"]
+    assert not any(reason.startswith("Timing") for reason in unknown.against)
+    assert any(reason.startswith("Timing") for reason in late.against)

@@ -58,16 +58,20 @@ def _timing(diff: Differential, facts: Facts) -> tuple[float, list[str], list[st
     if window is None:
         return 0.0, [], []
     onset = facts.derived("onset_days_after_surgery") if window.clock == "onset" else None
+    # with the onset unknown the visit is only an upper bound on it: "too early" still holds,
+    # "too late" does not (the symptoms may have begun long before this visit)
+    bound_only = window.clock == "onset" and onset is None
     if onset is not None:
         day, what = onset, f"symptoms began on day {onset:g} after surgery"
     else:
         day = float(facts.days)
         what = f"day {facts.days} after surgery" + (
-            " (onset not recorded: the visit is used)" if window.clock == "onset" else ""
+            " (onset not recorded: the visit is used)" if bound_only else ""
         )
     if window.inside(day):
         return window.support, [f"Timing fits: {what} (typical onset {window.window_text()})"], []
-    if window.argues_against(day):
+    too_late = window.against_after is not None and day > window.against_after
+    if window.argues_against(day) and not (bound_only and too_late):
         return -window.against, [], [f"Timing: {what}, outside the typical onset ({window.window_text()})"]
     return 0.0, [], []
 
