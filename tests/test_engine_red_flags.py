@@ -44,6 +44,71 @@ TRIGGERS = {
         {"labs": [{"test": "potassium", "value": 2.3, "unit": "mmol/L"}]},
         {"labs": [{"test": "potassium", "value": 2.6, "unit": "mmol/L"}]},
     ),
+    # SPEC-2 section 3 and its review (#22, #28–#32)
+    "compartment_syndrome": (
+        {
+            "surgery": {"date": "2026-08-30", "position": "knee_chest"},
+            "findings": {"tense_muscle_compartment": True, "pain_on_passive_stretch": True},
+        },
+        {
+            "surgery": {"date": "2026-08-30", "position": "knee_chest"},
+            "findings": {"tense_muscle_compartment": False, "pain_on_passive_stretch": True},
+        },
+    ),
+    "acute_limb_ischemia": (
+        {
+            "surgery": {"date": "2026-08-30", "approach": "anterior"},
+            "findings": {"cold_pale_or_mottled_leg": True, "absent_pedal_pulses": True},
+        },
+        {
+            "surgery": {"date": "2026-08-30", "approach": "anterior"},
+            "findings": {"cold_pale_or_mottled_leg": False, "absent_pedal_pulses": True},
+        },
+    ),
+    "retroperitoneal_hemorrhage": (
+        {
+            "surgery": {"date": "2026-08-29", "approach": "lateral"},
+            "findings": {"hip_flexor_or_quadriceps_weakness": True, "flank_pain": True},
+        },
+        {
+            "surgery": {"date": "2026-08-29", "approach": "lateral"},
+            "findings": {"hip_flexor_or_quadriceps_weakness": True, "flank_pain": False},
+        },
+    ),
+    "meningitis": (
+        {
+            "surgery": {"date": "2026-08-22", "durotomy": True},
+            "measurements": {"temperature_c": 38.6},
+            "findings": {"meningism": True},
+        },
+        {
+            "surgery": {"date": "2026-08-22", "durotomy": True},
+            "measurements": {"temperature_c": 38.6},
+            "findings": {"meningism": False},
+        },
+    ),
+    "heparin_induced_thrombocytopenia": (
+        {
+            "surgery": {"date": "2026-08-22"},
+            "medications": [{"name": "enoxaparin 40 mg daily", "start_date": "2026-08-22"}],
+            "labs": [
+                {"test": "platelets", "value": 250, "unit": "10*3/uL", "collected": "2026-08-23"},
+                {"test": "platelets", "value": 95, "unit": "10*3/uL", "collected": "2026-09-01"},
+            ],
+        },
+        {
+            "surgery": {"date": "2026-08-22"},
+            "medications": [{"name": "enoxaparin 40 mg daily", "start_date": "2026-08-22"}],
+            "labs": [
+                {"test": "platelets", "value": 250, "unit": "10*3/uL", "collected": "2026-08-23"},
+                {"test": "platelets", "value": 230, "unit": "10*3/uL", "collected": "2026-09-01"},
+            ],
+        },
+    ),
+    "myelopathy": (
+        {"findings": {"upper_motor_neuron_signs": True}},
+        {"findings": {"upper_motor_neuron_signs": False}},
+    ),
 }
 
 

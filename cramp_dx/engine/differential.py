@@ -105,8 +105,10 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
             score -= rule.weight
             against.extend(out.reasons)
     change, timing_for, timing_against = _timing(diff, facts)
-    score += change
-    supporting.extend(timing_for)
+    if change <= 0 or evidence > 0 or urgent_because:
+        # timing alone never supports (SPEC-2 review #6): a window only adds to patient evidence
+        score += change
+        supporting.extend(timing_for)
     against.extend(timing_against)
 
     confirmed = excluded = False
@@ -197,16 +199,29 @@ def _rank_key(s: Scored) -> tuple[int, bool, float, float, int, bool, str]:
     )
 
 
+def _explains(cause: Scored, syndrome: Scored) -> bool:
+    """Whether a cause takes its place above a syndrome: both supported (or better), or both
+    equally likely and still in play (a statin myopathy above a generic drug effect)."""
+    c, s = cause.result.status, syndrome.result.status
+    if c in BACKED and s in BACKED:
+        return True
+    return (
+        s in ("possible", "supported") and STATUS_RANK[c] <= STATUS_RANK[s] and cause.result.patient_evidence
+    )
+
+
 def _place_causes(scored: list[Scored]) -> list[Scored]:
-    """Move a supported cause directly above the supported syndrome it `explains`, and say so."""
-    for cause in [s for s in scored if s.definition.explains and s.result.status in BACKED]:
+    """Move a cause directly above the syndrome it `explains` when both are in play, and say so."""
+    for cause in [s for s in scored if s.definition.explains]:
         for target in cause.definition.explains:
             syndrome = next((s for s in scored if s.result.id == target), None)
-            if syndrome is None or syndrome.result.status not in BACKED:
+            if syndrome is None or not _explains(cause, syndrome):
                 continue
             because = f"Explains {syndrome.result.name.lower()}"
             if syndrome.result.status == "confirmed":
-                because += f" ({syndrome.result.supporting[0]})"
+                # the syndrome's confirming result, e.g. "polyneuropathy on nerve conduction"
+                confirmation = syndrome.result.supporting[0].split(": ", 1)[-1].rstrip(".")
+                because += f": {confirmation[:1].lower()}{confirmation[1:]}"
             cause.result = replace(cause.result, supporting=(because, *cause.result.supporting))
             outranks_flag = syndrome.result.status == "urgent" and cause.result.status != "urgent"
             if scored.index(cause) > scored.index(syndrome) and not outranks_flag:
