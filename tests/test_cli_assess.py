@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from support.core import CASES
 
 from cramp_dx import __version__
@@ -114,3 +115,46 @@ def test_assess_imports_neither_qt_nor_sqlalchemy_nor_reportlab() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "0 []", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    ("surgery", "path", "says"),
+    [
+        ({"levels": ["L5-L4"]}, "surgery.levels[0]", 'write the upper vertebra first: "L4-L5"'),
+        ({"levels": ["L4-L5", "L3-L5"]}, "surgery.levels[1]",
+         'list each level, e.g. "L3-L4", "L4-L5"'),
+        ({"levels": ["S2-T10"]}, "surgery.levels[0]", "S2 is outside the accepted range T10 to S1"),
+        ({"levels": ["L4-L5\nL5-S1"]}, "surgery.levels[0]", "contains a space or line break"),
+        ({"levels": ["L4 - L5"]}, "surgery.levels[0]", "contains a space or line break"),
+        ({"durotomy": "yes"}, "surgery.durotomy", 'must be true or false, got "yes"'),
+        ({"position": "sitting"}, "surgery.position",
+         "accepted: prone, knee_chest, lateral_decubitus, supine"),
+        ({"approach": "oblique"}, "surgery.approach",
+         "accepted: open, minimally_invasive, lateral, anterior"),
+    ],
+)
+def test_a_bad_operation_detail_exits_2_naming_its_json_path(tmp_path, surgery, path, says) -> None:
+    bad = tmp_path / "bad.json"
+    data = {"format": "cramp-dx-case/1", "surgery": {"date": "2026-01-01", **surgery},
+            "visit": {"date": "2026-02-01"}}
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    out = cli("assess", str(bad))
+    assert out.returncode == 2
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith(f"cramp-dx: error: {path}: ") and says in line
+    if path.startswith("surgery.levels"):
+        assert 'accepted: one adjacent level written upper-lower, "T10-T11" down to "L5-S1"' in line
+    assert "Traceback" not in out.stderr and out.stdout == ""
+
+
+def test_a_case_with_every_operation_detail_is_assessed(tmp_path) -> None:
+    good = tmp_path / "good.json"
+    surgery = {"date": "2026-01-01", "procedure": "fusion", "levels": ["T12-L1", "L5-L6", "L6-S1"],
+               "approach": "anterior", "position": "knee_chest", "instrumentation": True,
+               "interbody_device": True, "durotomy": True, "bmp_used": False,
+               "iliac_crest_graft": False, "pelvic_fixation": True}
+    good.write_text(json.dumps({"format": "cramp-dx-case/1", "surgery": surgery,
+                                "visit": {"date": "2026-02-01"}}), encoding="utf-8")
+    out = cli("assess", str(good), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["differential"]

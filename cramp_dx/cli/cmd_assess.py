@@ -11,6 +11,8 @@ from typing import Any
 from cramp_dx.cli.record_access import add_login_options
 from cramp_dx.errors import InputError, Problem
 
+UNRECOGNISED_HEADING = "Medications not in the catalog — review:"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", nargs="?", help="case file (JSON, see CASE-FORMAT.md)")
@@ -53,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _references(references: tuple[str, ...]) -> list[str]:
+    """The citations behind a red flag or a differential, one per line under a heading."""
+    if not references:
+        return []
+    return ["       References:", *(f"         {reference}" for reference in references)]
+
+
 def format_text(a: Any) -> str:
     """The assessment for a person reading a terminal: red flags first."""
     lines: list[str] = [
@@ -67,6 +76,7 @@ def format_text(a: Any) -> str:
             lines.append(f"       {flag.message}")
             for reason in flag.because:
                 lines.append(f"       because: {reason}")
+            lines += _references(flag.references)
     else:
         assessed = [c.title for c in a.red_flag_checks if c.assessed]
         unassessed = [c.title for c in a.red_flag_checks if not c.assessed]
@@ -92,11 +102,14 @@ def format_text(a: Any) -> str:
             lines.append(f"       + {reason}")
         for reason in d.against:
             lines.append(f"       - {reason}")
+        if d.supporting or d.against:  # an item with no "why" is one line, without sources
+            lines += _references(d.references)
     lines.append("")
     lines.append("Next tests")
     for test in a.next_tests or ():
         mark = "!! " if test.urgent else ""
-        lines.append(f"  {mark}{test.name} — {test.reason}")
+        repeat = " (repeat)" if test.repeat else ""
+        lines.append(f"  {mark}{test.name}{repeat} — {test.reason}")
     if not a.next_tests:
         lines.append("  none suggested")
     if a.medication_flags:
@@ -104,6 +117,10 @@ def format_text(a: Any) -> str:
         lines.append("Medication review")
         for m in a.medication_flags:
             lines.append(f"  {m.medication}: {m.drug_class} — {m.concern}")
+    if a.unrecognised_medications:
+        lines.append("")
+        lines.append(UNRECOGNISED_HEADING)
+        lines.extend(f"  {name}" for name in a.unrecognised_medications)
     if a.lab_flags:
         lines.append("")
         lines.append("Labs")

@@ -7,7 +7,7 @@ the whole text is printed as ordinary paragraphs that paginate. Nothing is ever 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
@@ -90,17 +90,52 @@ def grid(
     widths: Sequence[float],
     *,
     extra: Iterable[tuple] = (),
+    notes: Mapping[int, Flowable] | None = None,
 ) -> Table:
-    """A data table whose header row repeats on every page it spans."""
+    """A data table whose header row repeats on every page it spans.
+
+    `notes[i]` is printed under `rows[i]` across every column but the first, on the same page
+    as its row. `extra` style commands number the rows as if there were no notes (1 is the
+    first data row); a command on a row also covers its note.
+    """
     st = styles()
+    notes = notes or {}
     data: list[list[Flowable | str]] = [[Paragraph(escape(h), st.cell_head) for h in header]]
-    data.extend(list(row) for row in rows)
+    groups: list[tuple[int, int]] = []
+    for index, row in enumerate(rows):
+        first = len(data)
+        data.append(list(row))
+        note = notes.get(index)
+        if note is not None:
+            data.append(["", note, *[""] * (len(widths) - 2)])
+        groups.append((first, len(data) - 1))
     table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, hAlign="LEFT")
-    style = grid_table_style(zebra_rows=len(rows) if len(rows) > 6 else 0)
+    style = grid_table_style(groups, zebra=len(rows) > 6)
+    for first, last in groups:
+        if last > first:
+            style.add("SPAN", (1, last), (-1, last))
+            style.add("TOPPADDING", (0, last), (-1, last), 0)
+            style.add("NOSPLIT", (0, first), (-1, last))
     for command in extra:
-        style.add(*command)
+        style.add(*_in_groups(command, groups))
     table.setStyle(style)
     return table
+
+
+def _in_groups(command: tuple, groups: Sequence[tuple[int, int]]) -> tuple:
+    """A style command on data rows (numbered without notes) moved to the table's rows."""
+    name, (col0, row0), (col1, row1), *rest = command
+    if row0 >= 1:
+        row0 = groups[row0 - 1][0]
+    if row1 >= 1:
+        row1 = groups[row1 - 1][1]
+    return (name, (col0, row0), (col1, row1), *rest)
+
+
+def references(citations: Sequence[str]) -> str:
+    """Markup for the citations behind a rule, one per line after a "References:" label."""
+    lines = "<br/>".join(escape(clean(citation)) for citation in citations)
+    return f"<b>References:</b><br/>{lines}"
 
 
 def boxed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -97,21 +98,26 @@ def styles() -> Styles:
     )
 
 
-def grid_table_style(*, zebra_rows: int = 0) -> TableStyle:
-    """Header row shaded and repeated; thin rules; optional zebra striping for long tables."""
+def grid_table_style(groups: Sequence[tuple[int, int]], *, zebra: bool) -> TableStyle:
+    """Header row shaded and repeated; a thin rule under each group of rows (first, last: a
+    data row and the note printed under it); every second group shaded when `zebra`."""
     commands: list[tuple] = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # Table's default would be Helvetica
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
-    for row in range(2, zebra_rows + 1, 2):
-        commands.append(("BACKGROUND", (0, row), (-1, row), ZEBRA_FILL))
+    if all(first == last for first, last in groups):
+        commands.append(("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE))
+    else:
+        commands += [("LINEBELOW", (0, last), (-1, last), 0.25, RULE) for _, last in groups]
+    if zebra:
+        commands += [("BACKGROUND", (0, first), (-1, last), ZEBRA_FILL)
+                     for first, last in groups[1::2]]
     return TableStyle(commands)
 
 

@@ -1,5 +1,6 @@
 """The live differential: ranked items with status, an expandable "why" (each supporting and
-each against reason on its own line, what settles it) and the next tests. Every line wraps to
+each against reason on its own line, what settles it, the published sources behind the item)
+and the next tests (a done test suggested again marked "repeat"). Every line wraps to
 the panel's width, never cut short with "…". Updated in place: only rows whose content or
 position changed are touched."""
 
@@ -55,6 +56,7 @@ def _row_content(rank: int, item: DifferentialResult, test_names: dict[str, str]
     children.append(("ICD-10-CM", icd))
     if item.basis:
         children.append(("Why listed", item.basis))
+    children.extend(("Reference", reference) for reference in item.references)
     return title, item.status, tuple(children)
 
 
@@ -242,7 +244,8 @@ class DifferentialPanel(QWidget):
             lines = []
             for test in assessment.next_tests[:6]:
                 urgent = " <b>(urgent)</b>" if test.urgent else ""
-                lines.append(f"• {test.name}{urgent}: {test.reason}")
+                repeat = " <b>(repeat)</b>" if test.repeat else ""
+                lines.append(f"• {test.name}{repeat}{urgent}: {test.reason}")
             html = "<b>Next tests</b><br>" + "<br>".join(lines)
         else:
             html = "<b>Next tests</b><br>None suggested."

@@ -1,5 +1,6 @@
 """Medication review: type-ahead from the catalog, free text kept; each flagged drug shows
-its class and concern; the quinine warning.
+its class and concern; the quinine warning; a name the catalog does not know is listed as
+"not in the catalog — review".
 
 A line is edited in place: selecting it (click, arrow keys, Enter / F2, double-click) loads it
 into the entry fields, whose button then reads "Save changes"; Escape or Cancel goes back to
@@ -35,6 +36,7 @@ from cramp_dx.engine.result import MedicationFlag
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Medication", "Dose", "Started", "Status", "Class", "Why it matters")
+UNRECOGNISED = "not in the catalog — review"
 ADD_TEXT = "&Add medication"
 SAVE_TEXT = "S&ave changes"  # same mnemonic (Alt+A) as adding: the entry's one action
 
@@ -82,6 +84,16 @@ def _fields_of(medication: Medication) -> tuple:
     return (medication.name, medication.dose or "", start, medication.status)
 
 
+def _unflagged(name: str, warned: bool, unrecognised: set[str]) -> str:
+    """A line without a flag: a name the catalog does not know, quinine (its warning is above
+    the list), or a catalog drug not flagged for cramps."""
+    if name.casefold() in unrecognised:
+        return UNRECOGNISED
+    if warned and "quinine" in name.casefold():
+        return "see the warning above"
+    return "in the catalog; not flagged for cramps"
+
+
 class MedicationsPanel(QWidget):
     """`add_requested(medication)`; `update_requested(index, medication, old)`, where `old`
     is the line as it was loaded, so a change saved elsewhere meanwhile is a conflict and not
@@ -102,7 +114,6 @@ class MedicationsPanel(QWidget):
         self.name = QLineEdit()
         self.name.setAccessibleName("Medication name")
         self.name.setPlaceholderText("Generic name; anything else is kept as free text")
-        self._catalog = {name.casefold() for name in catalog_names}
         completer = QCompleter(QStringListModel(sorted(catalog_names)), self.name)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
@@ -152,6 +163,12 @@ class MedicationsPanel(QWidget):
         self.warning.setObjectName("quinineWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
+        self.unrecognised = QLabel()
+        self.unrecognised.setObjectName("unrecognisedMedications")
+        self.unrecognised.setAccessibleName("Medications not in the catalog")
+        self.unrecognised.setWordWrap(True)
+        self.unrecognised.setTextFormat(Qt.TextFormat.PlainText)
+        self.unrecognised.hide()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("medicationsTable")
         self.table.setAccessibleName("Medications")
@@ -182,6 +199,7 @@ class MedicationsPanel(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addWidget(self.warning)
+        layout.addWidget(self.unrecognised)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.add_button.clicked.connect(self._submit)
@@ -396,9 +414,11 @@ class MedicationsPanel(QWidget):
     # -- showing -----------------------------------------------------------------------------
     def show_medications(
         self, medications: tuple[Medication, ...], flags: tuple[MedicationFlag, ...],
-        warnings: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (), *, unrecognised: tuple[str, ...],
     ) -> None:
-        shown = (medications, flags, warnings)
+        """The lines with the assessment's flags and warnings; `unrecognised` are the names
+        the catalog does not know (the assessment's), marked for review."""
+        shown = (medications, flags, warnings, unrecognised)
         if shown == self._shown:
             return
         self._shown = shown
@@ -407,6 +427,7 @@ class MedicationsPanel(QWidget):
         quinine = [w for w in warnings if "quinine" in w.casefold()]
         quinine += [f.concern for f in flags if "quinine" in f.drug.casefold()
                     and f.concern not in quinine]
+        unknown = {name.casefold() for name in unrecognised}
         flagged: dict[str, list[MedicationFlag]] = {}
         for flag in flags:
             flagged.setdefault(flag.medication.casefold(), []).append(flag)
@@ -422,7 +443,7 @@ class MedicationsPanel(QWidget):
                     med.status or "",
                     "; ".join(dict.fromkeys(f.drug_class for f in row_flags)),
                     "; ".join(dict.fromkeys(f.concern for f in row_flags))
-                    or self._unflagged(med.name, bool(quinine)),
+                    or _unflagged(med.name, bool(quinine), unknown),
                 )
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
@@ -434,15 +455,9 @@ class MedicationsPanel(QWidget):
         self.table.resizeRowsToContents()
         self.warning.setText("⚠ " + " ".join(quinine) if quinine else "")
         self.warning.setVisible(bool(quinine))
-
-    def _unflagged(self, name: str, warned: bool) -> str:
-        """A line without a flag: quinine (its warning is above the list), or free text."""
-        known = name.casefold() in self._catalog or "quinine" in name.casefold()
-        if known and warned:
-            return "see the warning above"
-        if known:
-            return "in the catalog; not flagged for cramps"
-        return "not in the catalog (kept as written)"
+        review = "; ".join(unrecognised)
+        self.unrecognised.setText(f"Not in the catalog — review: {review}" if review else "")
+        self.unrecognised.setVisible(bool(review))
 
     def _follow_edited_line(self, medications: tuple[Medication, ...]) -> None:
         """Lines added or removed (here or elsewhere) move the line being edited; if it is

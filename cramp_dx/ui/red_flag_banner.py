@@ -1,10 +1,19 @@
 """Red flags at the top of the visit. Each flag stays until acknowledged (an audited
-change); an acknowledged flag that still fires stays listed, marked as acknowledged."""
+change); an acknowledged flag that still fires stays listed, marked as acknowledged. The
+published sources behind a flag are one click (or Space) away, so the banner stays short."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cramp_dx.engine.result import RedFlag
 
@@ -13,6 +22,8 @@ class _FlagRow(QFrame):
     def __init__(self, flag: RedFlag, acknowledged: bool, banner: RedFlagBanner) -> None:
         super().__init__()
         self.flag_id = flag.id
+        self._title = flag.title
+        self._references: tuple[str, ...] = ()
         self.setObjectName("redFlagRow")
         self.setProperty("severity", flag.severity)
         self.text = QLabel()
@@ -23,9 +34,25 @@ class _FlagRow(QFrame):
         self.button.setObjectName(f"ack_{flag.id}")
         self.button.setAccessibleName(f"Acknowledge red flag: {flag.title}")
         self.button.clicked.connect(lambda: banner.acknowledge_requested.emit(flag.id))
+        self.references_button = QToolButton()
+        self.references_button.setObjectName(f"references_{flag.id}")
+        self.references_button.setCheckable(True)
+        self.references_button.toggled.connect(self._show_references)
+        self.references = QLabel()
+        self.references.setObjectName("redFlagReferences")
+        self.references.setAccessibleName(f"References of red flag: {flag.title}")
+        self.references.setWordWrap(True)
+        self.references.setTextFormat(Qt.TextFormat.PlainText)
+        self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.references.hide()
+        details = QVBoxLayout()
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addWidget(self.text)
+        details.addWidget(self.references_button, 0, Qt.AlignmentFlag.AlignLeft)
+        details.addWidget(self.references)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.text, 1)
+        layout.addLayout(details, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
         self.update_flag(flag, acknowledged, banner.read_only)
 
@@ -40,6 +67,22 @@ class _FlagRow(QFrame):
             self.text.setText(html)
         self.setAccessibleName(f"{severity} red flag: {flag.title}. {flag.message}")
         self.button.setVisible(not acknowledged and not read_only)
+        self._title = flag.title
+        self._references = flag.references
+        self.references.setText("\n".join(flag.references))
+        self.references_button.setVisible(bool(flag.references))
+        self._show_references(self.references_button.isChecked())
+
+    def _show_references(self, shown: bool) -> None:
+        """The citations under the flag, or a button saying how many there are."""
+        verb = "Hide" if shown else "Show"
+        self.references_button.setText(
+            "Hide references" if shown else f"References ({len(self._references)})"
+        )
+        self.references_button.setAccessibleName(
+            f"{verb} the references of red flag: {self._title}"
+        )
+        self.references.setVisible(shown and bool(self._references))
 
 
 class RedFlagBanner(QFrame):

@@ -11,6 +11,8 @@ QFrame#redFlagBanner { background: #fdecea; border: 2px solid #a40000; border-ra
 QFrame#redFlagRow { background: transparent; }
 QLabel#quinineWarning { background: #fdecea; border: 1px solid #a40000; padding: 6px;
                         color: #5a0000; }
+QLabel#unrecognisedMedications { background: #fff6e0; border: 1px solid #8a5a00;
+                                 padding: 6px; color: #3d2800; }
 QFrame#patientHeader { background: #eef3f8; border-bottom: 1px solid #c5d3e0; }
 QLabel#visitStatus { font-weight: bold; padding: 2px 8px; border: 1px solid #7a8a99;
                      border-radius: 3px; }

@@ -2,7 +2,8 @@
 
 Items still in play (urgent, confirmed, supported, possible) get the full table; the tail of
 the ranking (less likely, excluded) follows in a compact table with the same numbering and
-the same facts, so the page shows what matters first without hiding anything.
+the same facts, so the page shows what matters first without hiding anything. Under each row
+whose reasons are printed, in small type, the published sources behind the item.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
 from cramp_dx.engine.result import DifferentialResult
 from cramp_dx.report import labels
-from cramp_dx.report.blocks import HEADING_ROOM, Overflow, bullets, grid, para, section_start
+from cramp_dx.report.blocks import (
+    HEADING_ROOM,
+    Overflow,
+    bullets,
+    grid,
+    para,
+    references,
+    section_start,
+)
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.sections import medications
 from cramp_dx.report.styles import STATUS_COLOURS, styles
@@ -37,6 +46,17 @@ _URGENT_FILL = "#fdecee"
 
 def _is_detailed(item: DifferentialResult) -> bool:
     return item.status not in _MUTED
+
+
+def _reference_notes(ranked: list[tuple[int, DifferentialResult]]) -> dict[int, Flowable]:
+    """The citations under each row whose reasons are printed (a row with neither a supporting
+    nor an against reason gets none, so a long tail of the ranking stays short)."""
+    st = styles()
+    return {
+        row: para(references(item.references), st.cell_small_muted)
+        for row, (_, item) in enumerate(ranked)
+        if item.references and (item.supporting or item.against)
+    }
 
 
 def _split(ranked: list[tuple[int, DifferentialResult]]) -> int:
@@ -97,7 +117,7 @@ def _detailed_table(ctx: ReportContext, ranked: list[tuple[int, DifferentialResu
     fractions = [0.035, 0.2, 0.105, 0.105, 0.21, 0.17, 0.175]
     return grid(
         ["#", "Differential", "ICD-10-CM", "Status", "Supporting", "Against", "Settled by"],
-        rows, [width * f for f in fractions], extra=extra,
+        rows, [width * f for f in fractions], extra=extra, notes=_reference_notes(ranked),
     )
 
 
@@ -114,7 +134,7 @@ def _compact_table(ctx: ReportContext, ranked: list[tuple[int, DifferentialResul
     ] for rank, item in ranked]
     fractions = [0.035, 0.23, 0.13, 0.105, 0.28, 0.22]
     return grid(["#", "Differential", "ICD-10-CM", "Status", "For / against", "Settled by"],
-                rows, [width * f for f in fractions])
+                rows, [width * f for f in fractions], notes=_reference_notes(ranked))
 
 
 def _for_against(item: DifferentialResult) -> str:

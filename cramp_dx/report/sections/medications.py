@@ -1,4 +1,5 @@
-"""Section 8: medication review — each line as entered, with the catalog's flags beside it."""
+"""Section 8: medication review — each line as entered, with the catalog's flags beside it;
+a name the catalog does not know is marked for review, never left out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cramp_dx.report.styles import RED, RED_FILL, styles
 from cramp_dx.report.text import clean, escape, fmt_date, humanise, literal, shorten
 
 TITLE = "Medication review"
+UNRECOGNISED = "not in the catalog — review"
 
 
 def _key(name: str) -> str:
@@ -42,7 +44,9 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
     for flag in flags:
         by_name.setdefault(_key(flag.medication), []).append(flag)
 
+    unrecognised = {_key(name) for name in ctx.assessment.unrecognised_medications}
     warnings = safety_warnings(ctx)
+    warned = {_key(name) for name, _ in warnings}
     if warnings:
         rows: list[Flowable] = [Paragraph("Medication safety warning", st.flag_title)]
         for name, message in warnings:
@@ -62,8 +66,12 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
                 f"<b>{escape(clean(f.drug_class))}</b>: {escape(clean(f.concern))}"
                 for f in matched
             )
+        elif _key(med.name) in unrecognised:
+            flag_markup = f"<b>{escape(UNRECOGNISED)}</b>"
+        elif _key(med.name) in warned:
+            flag_markup = '<font color="#555555">see the safety warning above</font>'
         else:
-            flag_markup = '<font color="#555555">not in the cramp-related catalog</font>'
+            flag_markup = '<font color="#555555">in the catalog; not flagged for cramps</font>'
         status = humanise(med.status) if med.status else "—"
         table_rows.append([
             name_cell,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from cramp_dx.report.blocks import Overflow, boxed, bullets, para, section_start
+from cramp_dx.report.blocks import Overflow, boxed, bullets, para, references, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import AMBER, AMBER_FILL, OK_FILL, OK_RULE, RED, RED_FILL, styles
 from cramp_dx.report.text import clean, escape
@@ -36,6 +36,8 @@ def _flag_rows(ctx: ReportContext) -> list[Flowable]:
         if flag.basis:
             body += f'<br/><font color="#555555">Basis: {escape(clean(flag.basis))}</font>'
         rows.append(Paragraph(body, st.flag_body))
+        if flag.references:
+            rows.append(para(references(flag.references), st.cell_small_muted))
     return rows
 
 

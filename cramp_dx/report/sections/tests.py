@@ -11,6 +11,7 @@ from cramp_dx.report.styles import styles
 from cramp_dx.report.text import clean, escape
 
 TITLE = "Tests"
+REPEAT = "(repeat)"  # a done test suggested again by a repeat rule
 STATE_LABELS = {"ordered": "ordered — pending", "done": "done", "not_indicated": "not indicated"}
 
 
@@ -25,6 +26,8 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
         extra: list[tuple] = []
         for number, test in enumerate(assessment.next_tests, start=1):
             name = escape(clean(test.name))
+            if test.repeat:
+                name += f" <b>{REPEAT}</b>"
             if test.urgent:
                 name = f'<font color="#b00020"><b>URGENT</b></font> {name}'
                 extra.append(("BACKGROUND", (0, number), (-1, number), "#fdecee"))
