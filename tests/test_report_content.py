@@ -147,3 +147,36 @@ def test_checklist_lists_present_absent_and_not_assessed(tmp_path: Path) -> None
     assert kb.findings["nocturnal_cramps"].label in checklist
     assert kb.findings["saddle_anesthesia"].label in checklist  # not assessed
     assert re.search(r"Not assessed", checklist)
+
+
+def with_surgery(ctx, **fields):
+    return replace(ctx, workup=replace(ctx.workup, surgery=replace(ctx.workup.surgery, **fields)))
+
+
+def _header(ctx, tmp_path: Path) -> str:
+    text = _text(ctx, tmp_path)
+    return text[: text.index("Red flags")]
+
+
+def test_the_header_names_the_position_on_the_table(tmp_path: Path) -> None:
+    ctx = with_surgery(example_context("ex2-early-swollen-calf"), position="knee_chest")
+    assert "knee-chest position" in _header(ctx, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("approach", "shown"),
+    [("lateral", "lateral (transpsoas/pre-psoas) approach"), ("anterior", "anterior (ALIF) approach")],
+)
+def test_the_header_names_a_new_approach_readably(approach: str, shown: str, tmp_path: Path) -> None:
+    ctx = with_surgery(example_context("ex2-early-swollen-calf"), approach=approach)
+    assert shown in _header(ctx, tmp_path)
+
+
+def test_the_header_lists_the_operation_details_recorded_as_present(tmp_path: Path) -> None:
+    ctx = with_surgery(
+        example_context("ex2-early-swollen-calf"),
+        instrumentation=True, durotomy=True, bmp_used=False, pelvic_fixation=None,
+    )
+    header = _header(ctx, tmp_path)
+    assert "Pedicle screws / rods; Dural tear (durotomy)" in header
+    assert "rhBMP-2" not in header and "Pelvic fixation" not in header

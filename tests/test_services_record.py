@@ -123,6 +123,93 @@ def test_an_impossible_value_is_refused_naming_the_field(record):
     assert svc.load_visit(r.id).version == r.version
 
 
+OPERATION = dict(
+    approach="anterior",
+    position="knee_chest",
+    instrumentation=True,
+    interbody_device=True,
+    durotomy=False,
+    bmp_used=True,
+    iliac_crest_graft=None,
+    pelvic_fixation=True,
+)
+
+
+def test_operation_details_of_an_imported_case_load_back_identical(record):
+    workup = example("ex2-early-swollen-calf")
+    workup = dataclasses.replace(workup, surgery=dataclasses.replace(workup.surgery, **OPERATION))
+    saved = record.services().import_case(workup)
+    assert record.services("nurse").load_visit(saved.id).workup.surgery == workup.surgery
+
+
+def test_a_new_visit_copies_the_operation_details(record):
+    svc = record.services()
+    workup = example("ex3-scar-or-disc")
+    workup = dataclasses.replace(workup, surgery=dataclasses.replace(workup.surgery, **OPERATION))
+    first = svc.import_case(workup)
+    visit = svc.create_visit(first.patient_id, date(2026, 10, 30))
+    assert visit.workup.surgery == workup.surgery
+
+
+@pytest.mark.parametrize(("name", "value"), [("position", "prone"), ("durotomy", True),
+                                             ("pelvic_fixation", False)])
+def test_an_operation_detail_is_saved(record, name, value):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    svc.apply(r.id, changes.SetSurgeryField(name, value, None), r.version)
+    assert getattr(svc.load_visit(r.id).workup.surgery, name) == value
+
+
+def test_an_operation_detail_set_back_to_not_recorded_is_saved(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    r = svc.apply(r.id, changes.SetSurgeryField("durotomy", True, None), r.version)
+    svc.apply(r.id, changes.SetSurgeryField("durotomy", None, True), r.version)
+    assert svc.load_visit(r.id).workup.surgery.durotomy is None
+
+
+def test_an_operation_detail_change_is_audited_with_old_and_new(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    svc.apply(r.id, changes.SetSurgeryField("durotomy", True, None), r.version)
+    update = svc.audit_trail(r.patient_id)[-1]
+    assert (update.action, update.field) == ("update", "surgery.durotomy")
+    assert (update.old_value, update.new_value) == (None, "true")
+
+
+def test_an_operation_detail_that_is_not_true_or_false_is_refused_naming_the_field(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    with pytest.raises(InputError, match=r"surgery\.durotomy: must be true or false"):
+        svc.apply(r.id, changes.SetSurgeryField("durotomy", "yes", None), r.version)
+    assert svc.load_visit(r.id).version == r.version
+
+
+def test_a_level_written_lower_upper_is_refused_naming_the_level(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    with pytest.raises(InputError, match=r"surgery\.levels\[0\]: \"L5-L4\" is written lower-upper"):
+        svc.apply(r.id, changes.SetSurgeryField("levels", ("L5-L4",), r.workup.surgery.levels),
+                  r.version)
+
+
+def test_a_visit_saved_with_a_level_from_before_the_stricter_rule_can_still_be_edited(record):
+    svc = record.services()
+    r = svc.import_case(example("ex1-diuretic-cramps"))
+    with record.db.write_session() as session, session.begin():
+        session.execute(text("UPDATE surgery SET levels = 'L4-S1'"))
+    r = svc.load_visit(r.id)
+    assert r.workup.surgery.levels == ("L4-S1",)
+    r = svc.apply(r.id, changes.SetFinding("new_footwear", True, None), r.version)
+    assert svc.load_visit(r.id).workup.findings["new_footwear"] is True
+    with pytest.raises(InputError, match=r"surgery\.levels\[0\]: \"L3-L5\" spans more than one level"):
+        svc.apply(r.id, changes.SetSurgeryField("levels", ("L3-L5",), ("L4-S1",)), r.version)
+
+
+def test_every_surgery_field_is_a_field_a_change_may_set():
+    assert set(changes.SURGERY_FIELDS) == {f.name for f in dataclasses.fields(Surgery)}
+
+
 # --- optimistic concurrency --------------------------------------------------------------
 
 
@@ -138,6 +225,27 @@ def test_two_sessions_editing_the_same_field_the_second_gets_a_conflict(record):
     assert (conflict.mine, conflict.theirs) == (104.0, 92.0)
     assert conflict.current.workup.measurements["heart_rate_bpm"] == 92.0
     assert doc.load_visit(visit_id).workup.measurements["heart_rate_bpm"] == 92.0
+
+
+def test_two_sessions_setting_the_position_the_second_gets_a_conflict(record):
+    doc, nurse = record.services("doc"), record.services("nurse")
+    visit_id = doc.import_case(example("ex1-diuretic-cramps")).id
+    mine, theirs = doc.load_visit(visit_id), nurse.load_visit(visit_id)
+    nurse.apply(visit_id, changes.SetSurgeryField("position", "prone", None), theirs.version)
+    with pytest.raises(ConflictError) as caught:
+        doc.apply(visit_id, changes.SetSurgeryField("position", "knee_chest", None), mine.version)
+    assert caught.value.field == "surgery.position"
+    assert (caught.value.mine, caught.value.theirs) == ("knee_chest", "prone")
+
+
+def test_two_sessions_setting_different_operation_details_both_save(record):
+    doc, nurse = record.services("doc"), record.services("nurse")
+    visit_id = doc.import_case(example("ex1-diuretic-cramps")).id
+    mine, theirs = doc.load_visit(visit_id), nurse.load_visit(visit_id)
+    nurse.apply(visit_id, changes.SetSurgeryField("durotomy", True, None), theirs.version)
+    doc.apply(visit_id, changes.SetSurgeryField("bmp_used", True, None), mine.version)
+    surgery = doc.load_visit(visit_id).workup.surgery
+    assert (surgery.durotomy, surgery.bmp_used) == (True, True)
 
 
 def test_two_sessions_editing_different_fields_both_save(record):

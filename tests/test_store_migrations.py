@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, insert, inspect
 from support.postgres import postgres_server, postgres_url  # noqa: F401
 from support.record import any_url  # noqa: F401
 
+from cramp_dx.case.model import Surgery
+from cramp_dx.services import Services
 from cramp_dx.store import migrate, open_database
+from cramp_dx.store import models as m
 from cramp_dx.store.models import Base
 
 
@@ -25,3 +31,66 @@ def test_migrations_ship_inside_the_package():
     assert migrate.MIGRATIONS_DIR.parent.name == "store"
     assert (migrate.MIGRATIONS_DIR / "env.py").exists()
     assert list((migrate.MIGRATIONS_DIR / "versions").glob("0001_*.py"))
+
+
+OPERATION_COLUMNS = {
+    "position",
+    "instrumentation",
+    "interbody_device",
+    "durotomy",
+    "bmp_used",
+    "iliac_crest_graft",
+    "pelvic_fixation",
+}
+
+
+def _record_at_0001(url: str) -> None:
+    """A record as version 0001 of the schema left it: one patient, visit and surgery."""
+    now = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0001")
+        connection.execute(insert(m.Patient.__table__).values(
+            id=1, mrn="OLD-1", family_name="Older", given_name="Olga", family_key="older",
+            given_key="olga", birth_date=date(1950, 5, 6), sex="female", version=1,
+            created_at=now, updated_at=now,
+        ))
+        connection.execute(insert(m.Visit.__table__).values(
+            id=1, patient_id=1, visit_date=date(2026, 10, 1), status="intake", version=1,
+            created_at=now, updated_at=now,
+        ))
+        connection.execute(insert(m.Surgery.__table__).values(
+            id=1, visit_id=1, surgery_date=date(2026, 9, 1), procedure="fusion",
+            levels="L4-L5,L5-S1", approach="open", prior_spine_surgeries=1, duration_hours=3.5,
+        ))
+    engine.dispose()
+
+
+def test_a_record_at_0001_upgrades_to_the_head(any_url):  # noqa: F811
+    _record_at_0001(any_url)
+    db = open_database(any_url)
+    with db.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision() != "0001"
+    db.dispose()
+
+
+def test_the_upgrade_adds_the_operation_detail_columns_as_nullable(any_url):  # noqa: F811
+    _record_at_0001(any_url)
+    db = open_database(any_url)
+    columns = {c["name"]: c for c in inspect(db.engine).get_columns("surgery")}
+    db.dispose()
+    assert set(columns) >= OPERATION_COLUMNS
+    assert all(columns[name]["nullable"] for name in OPERATION_COLUMNS)
+
+
+def test_a_surgery_recorded_at_0001_keeps_its_data_and_reads_as_not_recorded(any_url):  # noqa: F811
+    _record_at_0001(any_url)
+    db = open_database(any_url)
+    doc = Services.create_account(db, "doc", "doctor-secret-1", "physician")
+    surgery = Services(db, doc).load_visit(1).workup.surgery
+    db.dispose()
+    assert surgery == Surgery(
+        date=date(2026, 9, 1), procedure="fusion", levels=("L4-L5", "L5-S1"), approach="open",
+        prior_spine_surgeries=1, duration_hours=3.5,
+    )
+    assert surgery.position is None and surgery.durotomy is None

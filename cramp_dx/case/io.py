@@ -12,6 +12,7 @@ import json
 import math
 import re
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from cramp_dx.case.model import (
     APPROACHES,
     FORMAT_ID,
     MEDICATION_STATUSES,
+    OPERATION_FLAGS,
     ORDER_STATES,
+    POSITIONS,
     PROCEDURES,
     SEXES,
     SIDES,
@@ -46,13 +49,86 @@ TOP_KEYS = (
     "orders",
 )
 PATIENT_KEYS = ("mrn", "family_name", "given_name", "birth_date", "sex")
-SURGERY_KEYS = ("procedure", "levels", "date", "approach", "prior_spine_surgeries", "duration_hours")
+SURGERY_KEYS = (
+    "procedure",
+    "levels",
+    "date",
+    "approach",
+    "prior_spine_surgeries",
+    "duration_hours",
+    "position",
+    *OPERATION_FLAGS,
+)
 VISIT_KEYS = ("date", "symptom_side", "notes")
 LAB_KEYS = ("test", "value", "unit", "collected")
 MEDICATION_KEYS = ("name", "dose", "start_date", "status", "note")
 ORDER_KEYS = ("state", "date")
-LEVEL = re.compile(r"^(T1[0-2]|L[1-6]|S[1-2])-(T1[0-2]|L[1-6]|S[1-2])$")
+# Vertebrae from the top of the accepted range down; L6 exists only in a spine with six lumbar
+# vertebrae, where it sits between L5 and S1.
+VERTEBRAE = ("T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "L6", "S1")
+LEVELS = (
+    "T10-T11", "T11-T12", "T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1",
+    "L5-L6", "L6-S1",
+)  # fmt: skip
+LEVELS_ACCEPTED = (
+    'accepted: one adjacent level written upper-lower, "T10-T11" down to "L5-S1" '
+    '(with six lumbar vertebrae also "L5-L6", "L6-S1")'
+)
+_LEVEL_SHAPE = re.compile(r"([TLS]\d{1,2})-([TLS]\d{1,2})")
 MAX_TEXT = 100_000
+
+
+def _json(value: Any) -> str:
+    """A value as it is written in the case file ("yes", 1, [1, 2]), on one line and cut
+    short when long."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def level_problem(level: Any) -> str | None:
+    """Why `level` is not one operated level (an adjacent pair of vertebrae written
+    upper-lower, T10-T11 down to L5-S1, or L5-L6 / L6-S1 with six lumbar vertebrae), or None."""
+    if not isinstance(level, str):
+        return f"must be a text such as \"L4-L5\", got {_json(level)}; {LEVELS_ACCEPTED}"
+    if level in LEVELS:
+        return None
+    if any(ch.isspace() for ch in level):
+        return f"{_json(level)} contains a space or line break; {LEVELS_ACCEPTED}"
+    shape = _LEVEL_SHAPE.fullmatch(level)
+    if shape is None:
+        return f"{_json(level)} is not a level; {LEVELS_ACCEPTED}"
+    upper, lower = shape.groups()
+    outside = [v for v in (upper, lower) if v not in VERTEBRAE]
+    if outside:
+        return (
+            f"{_json(level)}: {', '.join(outside)} is outside the accepted range T10 to S1; "
+            f"{LEVELS_ACCEPTED}"
+        )
+    top, bottom = sorted((upper, lower), key=VERTEBRAE.index)
+    if top == bottom:
+        return f"{_json(level)} names one vertebra, not a level; {LEVELS_ACCEPTED}"
+    if (upper, lower) != (top, bottom):
+        written = f"{top}-{bottom}"
+        if written in LEVELS:
+            return (
+                f"{_json(level)} is written lower-upper; write the upper vertebra first: "
+                f"{_json(written)}; {LEVELS_ACCEPTED}"
+            )
+    return (
+        f"{_json(level)} spans more than one level; list each level, e.g. "
+        f"{', '.join(_json(one) for one in _levels_between(top, bottom))}; {LEVELS_ACCEPTED}"
+    )
+
+
+def _levels_between(top: str, bottom: str) -> list[str]:
+    """The adjacent levels from `top` down to `bottom` (a five-lumbar spine unless L6 is
+    named)."""
+    chain = [v for v in VERTEBRAE if v != "L6" or "L6" in (top, bottom)]
+    span = chain[chain.index(top) : chain.index(bottom) + 1]
+    return [f"{a}-{b}" for a, b in pairwise(span)]
 
 
 def _close(word: str, options: Any) -> str:
@@ -123,6 +199,13 @@ class _Checker:
             return None
         return value
 
+    def boolean(self, path: str, value: Any) -> bool | None:
+        """true / false; null or a missing key is "not recorded"."""
+        if value is None or isinstance(value, bool):
+            return value
+        self.add(path, f"must be true or false, got {_json(value)}; leave it out if not recorded")
+        return None
+
     def number(
         self, path: str, value: Any, low: float, high: float, unit: str = "", integer: bool = False
     ) -> float | None:
@@ -171,8 +254,9 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
         c.add("surgery.levels", 'must be a list such as ["L4-L5", "L5-S1"]')
     else:
         for index, level in enumerate(levels_raw):
-            if not isinstance(level, str) or not LEVEL.match(level):
-                c.add(f"surgery.levels[{index}]", f"{level!r} is not a level; accepted like L4-L5, L5-S1")
+            problem = level_problem(level)
+            if problem:
+                c.add(f"surgery.levels[{index}]", problem)
             else:
                 levels.append(level)
     surgery_date = c.day("surgery.date", raw_surgery.get("date"), required=True)
@@ -187,6 +271,11 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
         duration_hours=c.number(
             "surgery.duration_hours", raw_surgery.get("duration_hours"), 0.1, 24, "hours"
         ),
+        position=c.choice("surgery.position", raw_surgery.get("position"), POSITIONS),
+        **{
+            name: c.boolean(f"surgery.{name}", raw_surgery.get(name))
+            for name in OPERATION_FLAGS
+        },
     )
 
     raw_visit = c.obj("visit", data.get("visit"), required=True) or {}
@@ -425,6 +514,8 @@ def case_to_dict(workup: Workup) -> dict[str, Any]:
             "approach": s.approach,
             "prior_spine_surgeries": s.prior_spine_surgeries,
             "duration_hours": _num(s.duration_hours) if s.duration_hours is not None else None,
+            "position": s.position,
+            **{name: getattr(s, name) for name in OPERATION_FLAGS},
         }
     )
     out["visit"] = _drop_none({"date": v.date.isoformat(), "symptom_side": v.symptom_side, "notes": v.notes})

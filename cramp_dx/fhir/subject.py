@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from cramp_dx.case.model import Patient, Surgery, Visit
+from cramp_dx.case.model import (
+    APPROACH_LABELS,
+    OPERATION_FLAG_LABELS,
+    OPERATION_FLAGS,
+    POSITION_LABELS,
+    Patient,
+    Surgery,
+    Visit,
+)
 from cramp_dx.fhir import systems
 from cramp_dx.fhir.entries import annotation, coding, concept
 
 GENDERS = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
-APPROACH_LABELS = {"open": "open", "minimally_invasive": "minimally invasive"}
 
 # SNOMED CT laterality qualifiers for the side of the symptoms
 SIDE_CODES = {
@@ -91,12 +98,17 @@ def procedure_resource(surgery: Surgery, subject: dict[str, str]) -> dict[str, A
         "performedDateTime": surgery.date.isoformat(),
     }
     if surgery.levels:
-        out["bodySite"] = [concept(f"Lumbar spine {level}") for level in surgery.levels]
+        out["bodySite"] = [concept(f"{_region(level)} {level}") for level in surgery.levels]
     notes = []
     if surgery.levels:
         notes.append("Levels: " + ", ".join(surgery.levels))
     if surgery.approach:
         notes.append(f"Approach: {APPROACH_LABELS.get(surgery.approach, surgery.approach)}")
+    if surgery.position:
+        notes.append(f"Position: {POSITION_LABELS.get(surgery.position, surgery.position)}")
+    present = [OPERATION_FLAG_LABELS[name] for name in OPERATION_FLAGS if getattr(surgery, name)]
+    if present:
+        notes.append("Recorded during the operation: " + "; ".join(present))
     if surgery.prior_spine_surgeries is not None:
         notes.append(f"Earlier spine operations: {surgery.prior_spine_surgeries}")
     if surgery.duration_hours is not None:
@@ -104,6 +116,15 @@ def procedure_resource(surgery: Surgery, subject: dict[str, str]) -> dict[str, A
     if notes:
         out["note"] = [annotation(text) for text in notes]
     return out
+
+
+def _region(level: str) -> str:
+    """Which part of the spine an operated level is in: T10-T11 thoracic, T12-L1
+    thoracolumbar, the rest lumbar (L5-S1 included, as before)."""
+    upper, _, lower = level.partition("-")
+    if upper.startswith("T"):
+        return "Thoracic spine" if lower.startswith("T") else "Thoracolumbar spine"
+    return "Lumbar spine"
 
 
 def symptom_side_observation(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, ClassVar
 
-from cramp_dx.case.model import LabResult, Medication, Order, Workup
+from cramp_dx.case.model import OPERATION_FLAGS, LabResult, Medication, Order, Workup
 
 PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 SURGERY_FIELDS = (
@@ -21,6 +21,8 @@ SURGERY_FIELDS = (
     "approach",
     "prior_spine_surgeries",
     "duration_hours",
+    "position",
+    *OPERATION_FLAGS,
 )
 VISIT_FIELDS = ("date", "symptom_side", "notes")
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cramp_dx.case.model import (
+    OPERATION_FLAGS,
     LabResult,
     Medication,
     Order,
@@ -43,14 +44,23 @@ def patient_of(row: m.Patient) -> Patient:
     )
 
 
-def surgery_of(row: m.Surgery) -> Surgery:
+# the surgery table's columns that hold a `Surgery` field of the same name
+SURGERY_COLUMNS = (
+    "procedure",
+    "approach",
+    "prior_spine_surgeries",
+    "duration_hours",
+    "position",
+    *OPERATION_FLAGS,
+)
+
+
+def surgery_of(row: Any) -> Surgery:
+    """A `Surgery` from a surgery row: an ORM object or a Core result row."""
     return Surgery(
         date=row.surgery_date,
-        procedure=row.procedure,
         levels=tuple(level for level in row.levels.split(",") if level),
-        approach=row.approach,
-        prior_spine_surgeries=row.prior_spine_surgeries,
-        duration_hours=row.duration_hours,
+        **{name: getattr(row, name) for name in SURGERY_COLUMNS},
     )
 
 
@@ -67,12 +77,7 @@ def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitSta
     s = m.Surgery.__table__.c
     surgery = session.execute(
         select(
-            s.surgery_date,
-            s.procedure,
-            s.levels,
-            s.approach,
-            s.prior_spine_surgeries,
-            s.duration_hours,
+            s.surgery_date, s.levels, *(s[name] for name in SURGERY_COLUMNS)
         ).where(s.visit_id == vid)
     ).one()
     f, x = m.VisitFinding.__table__.c, m.VisitMeasurement.__table__.c
@@ -80,14 +85,7 @@ def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitSta
     o, p = m.VisitOrder.__table__.c, m.VisitPlanItem.__table__.c
     a = m.RedFlagAcknowledgement.__table__.c
     workup = Workup(
-        surgery=Surgery(
-            date=surgery.surgery_date,
-            procedure=surgery.procedure,
-            levels=tuple(level for level in surgery.levels.split(",") if level),
-            approach=surgery.approach,
-            prior_spine_surgeries=surgery.prior_spine_surgeries,
-            duration_hours=surgery.duration_hours,
-        ),
+        surgery=surgery_of(surgery),
         visit=Visit(date=visit.visit_date, symptom_side=visit.symptom_side, notes=visit.notes),
         patient=patient_of(patient),
         findings=dict(rows(f.finding_id, f.present, order=f.finding_id)),
@@ -144,11 +142,9 @@ def write_state(
     if before is None or before.surgery != w.surgery:
         surgery = visit.surgery or m.Surgery()
         surgery.surgery_date = w.surgery.date
-        surgery.procedure = w.surgery.procedure
         surgery.levels = ",".join(w.surgery.levels)
-        surgery.approach = w.surgery.approach
-        surgery.prior_spine_surgeries = w.surgery.prior_spine_surgeries
-        surgery.duration_hours = w.surgery.duration_hours
+        for name in SURGERY_COLUMNS:
+            setattr(surgery, name, getattr(w.surgery, name))
         visit.surgery = surgery
     _sync_keyed(
         "finding_id",
@@ -230,4 +226,4 @@ def _sync_keyed(
             update(row, value)
 
 
-__all__ = ["load_visit_row", "read_state", "write_patient", "write_state"]
+__all__ = ["SURGERY_COLUMNS", "load_visit_row", "read_state", "write_patient", "write_state"]

@@ -86,11 +86,20 @@ def _account(row: m.Account) -> Account:
     )
 
 
-def validate_workup(workup: Workup) -> Workup:
+def validate_workup(workup: Workup, stored: Workup | None = None) -> Workup:
     """Run the workup through the case-file reader, the one place that knows what a valid
-    workup is; problems come back named by JSON path (`measurements.temperature_c`)."""
+    workup is; problems come back named by JSON path (`measurements.temperature_c`).
+
+    Levels saved before the stricter level rule (SPEC-2: adjacent pairs, upper first, e.g. an old
+    "L4-S1") are not checked again while they stay as stored, so such a visit can still be
+    edited; a changed level list is checked in full."""
     from cramp_dx.case.io import case_to_dict, parse_case
 
+    if stored is not None and stored.surgery.levels == workup.surgery.levels:
+        data = case_to_dict(workup)
+        data["surgery"].pop("levels", None)
+        checked = parse_case(data)
+        return replace(checked, surgery=replace(checked.surgery, levels=workup.surgery.levels))
     return parse_case(case_to_dict(workup))
 
 
@@ -654,7 +663,7 @@ class Services:
             new_state = change.apply_to(state)
             if new_state == state:
                 return self._record(session, visit, state)
-            new_state = replace(new_state, workup=validate_workup(new_state.workup))
+            new_state = replace(new_state, workup=validate_workup(new_state.workup, state.workup))
             _check_selection(new_state)
             now = _now()
             if new_state.workup.patient != state.workup.patient:

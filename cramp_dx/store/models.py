@@ -128,6 +128,14 @@ class Surgery(Base):
     approach: Mapped[str | None] = mapped_column(String(40))
     prior_spine_surgeries: Mapped[int | None] = mapped_column(Integer)
     duration_hours: Mapped[float | None] = mapped_column(Float)
+    # added in 0002; NULL = not recorded (the operation details of `case.model.Surgery`)
+    position: Mapped[str | None] = mapped_column(String(40))
+    instrumentation: Mapped[bool | None] = mapped_column(Boolean)
+    interbody_device: Mapped[bool | None] = mapped_column(Boolean)
+    durotomy: Mapped[bool | None] = mapped_column(Boolean)
+    bmp_used: Mapped[bool | None] = mapped_column(Boolean)
+    iliac_crest_graft: Mapped[bool | None] = mapped_column(Boolean)
+    pelvic_fixation: Mapped[bool | None] = mapped_column(Boolean)
 
     visit: Mapped[Visit] = relationship(back_populates="surgery")
 

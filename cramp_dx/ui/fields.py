@@ -3,6 +3,8 @@ value the user entered; `set_value` shows a stored value without emitting."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -138,25 +140,48 @@ class NumberField(TextField):
 
 
 class LevelsField(TextField):
-    def __init__(self, key: tuple[str, ...], label: str, parent: QWidget | None = None) -> None:
+    """Operated levels as typed ("l4 - l5, L5–S1" is read as L4-L5, L5-S1); the record checks
+    each one. A sixth lumbar vertebra (L5-L6, L6-S1) brings a reminder to record the
+    transitional vertebra, which makes the level numbering uncertain."""
+
+    def __init__(
+        self, key: tuple[str, ...], label: str, parent: QWidget | None = None,
+        six_lumbar_note: str = "Six lumbar vertebrae: record the transitional vertebra too.",
+    ) -> None:
         super().__init__(key, label, parent, placeholder="e.g. L4-L5, L5-S1")
+        self.note = QLabel(six_lumbar_note)
+        self.note.setObjectName("fieldNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self._layout.insertWidget(1, self.note)
 
     def parse(self, text: str) -> Any:
-        return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+        parts = (re.sub(r"\s+", "", part).replace("–", "-").upper() for part in text.split(","))
+        return tuple(part for part in parts if part)
 
     def format(self, value: Any) -> str:
         return ", ".join(value or ())
 
     def set_value(self, value: Any) -> None:
         super().set_value(tuple(value or ()))
+        self._show_note(self._value)
+
+    def _commit(self) -> None:
+        super()._commit()
+        self._show_note(self.parse(self.edit.text()))
+
+    def _show_note(self, levels: tuple[str, ...]) -> None:
+        self.note.setVisible(any("L6" in level for level in levels))
 
 
 class ChoiceField(_Field):
-    """A fixed list of ids shown with readable labels; the first entry may be "not recorded"."""
+    """A fixed list of ids shown with readable labels (`labels`, else the id with spaces);
+    the first entry may be "not recorded"."""
 
     def __init__(
         self, key: tuple[str, ...], label: str, choices: tuple[str, ...],
         parent: QWidget | None = None, allow_none: bool = True,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(key, label, parent)
         self.combo = QComboBox()
@@ -164,7 +189,7 @@ class ChoiceField(_Field):
         if allow_none:
             self.combo.addItem("not recorded", None)
         for choice in choices:
-            self.combo.addItem(choice.replace("_", " "), choice)
+            self.combo.addItem((labels or {}).get(choice, choice.replace("_", " ")), choice)
         self._layout.addWidget(self.combo)
         self._layout.addWidget(self.error)
         self._value: Any = None
@@ -185,6 +210,28 @@ class ChoiceField(_Field):
 
     def _commit(self) -> None:
         value = self.combo.currentData()
+        if value != self._value:
+            self._value = value
+            self.changed.emit(self.key, value)
+
+
+_YES_NO = {"yes": True, "no": False}
+
+
+class YesNoField(ChoiceField):
+    """A recorded yes/no detail, tri-state: not recorded (None) / yes (True) / no (False).
+    A combo box like the other choices: arrow keys or the first letter (n, y) pick a state."""
+
+    def __init__(self, key: tuple[str, ...], label: str, parent: QWidget | None = None) -> None:
+        super().__init__(key, label, ("yes", "no"), parent)
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        text = None if value is None else ("yes" if value else "no")
+        self.combo.setCurrentIndex(max(self.combo.findData(text), 0))
+
+    def _commit(self) -> None:
+        value = _YES_NO.get(self.combo.currentData())
         if value != self._value:
             self._value = value
             self.changed.emit(self.key, value)

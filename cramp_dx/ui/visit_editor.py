@@ -15,9 +15,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cramp_dx.case.model import APPROACHES, PROCEDURES, SEXES, SIDES
+from cramp_dx.case.model import (
+    APPROACH_LABELS,
+    APPROACHES,
+    OPERATION_FLAG_LABELS,
+    OPERATION_FLAGS,
+    POSITION_LABELS,
+    POSITIONS,
+    PROCEDURES,
+    SEXES,
+    SIDES,
+)
 from cramp_dx.ui.checklist_section import ChecklistSection
-from cramp_dx.ui.fields import ChoiceField, DateField, LevelsField, NumberField, TextField
+from cramp_dx.ui.fields import (
+    ChoiceField,
+    DateField,
+    LevelsField,
+    NumberField,
+    TextField,
+    YesNoField,
+)
 from cramp_dx.ui.finding_control import FindingControl
 from cramp_dx.ui.labs_grid import LabsGrid
 from cramp_dx.ui.measurement_field import MeasurementField
@@ -184,11 +201,15 @@ class VisitEditor(QWidget):
         section.add_form_group("Index surgery", rows(
             DateField(("surgery", "date"), "Surgery date", required=True),
             ChoiceField(("surgery", "procedure"), "Procedure", PROCEDURES),
-            LevelsField(("surgery", "levels"), "Levels"),
-            ChoiceField(("surgery", "approach"), "Approach", APPROACHES),
+            LevelsField(("surgery", "levels"), "Levels", six_lumbar_note=self._six_lumbar_note()),
+            ChoiceField(("surgery", "approach"), "Approach", APPROACHES, labels=APPROACH_LABELS),
+            ChoiceField(("surgery", "position"), "Position on the table", POSITIONS,
+                        labels=POSITION_LABELS),
             NumberField(("surgery", "prior_spine_surgeries"), "Earlier spine operations", 0, 20,
                         integer=True),
             NumberField(("surgery", "duration_hours"), "Operation length (hours)", 0.1, 24),
+            *(YesNoField(("surgery", name), OPERATION_FLAG_LABELS[name])
+              for name in OPERATION_FLAGS),
         ))
         section.add_form_group("Visit", rows(
             DateField(("visit", "date"), "Visit date", required=True),
@@ -196,6 +217,15 @@ class VisitEditor(QWidget):
         ))
         measurements = [self._measurement(m) for m in self.kb.measurements if m not in placed]
         section.add_group("Measurements", measurements)
+
+    def _six_lumbar_note(self) -> str:
+        """Levels with L6 make the numbering uncertain: name the finding to tick, and where."""
+        finding = self.kb.findings.get("transitional_lumbosacral_vertebra")
+        if finding is None:
+            return "Six lumbar vertebrae: record the transitional vertebra too."
+        domain = self.kb.domains.get(finding.domain)
+        where = f" ({domain.label})" if domain is not None else ""
+        return f"Six lumbar vertebrae: also tick “{finding.label}”{where}."
 
     # -- navigation --------------------------------------------------------------------------
     def set_role_sections(self, section_ids: list[str]) -> None:

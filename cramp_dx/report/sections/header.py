@@ -8,6 +8,13 @@ from pathlib import Path
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table
 
+from cramp_dx.case.model import (
+    APPROACH_LABELS,
+    OPERATION_FLAG_LABELS,
+    OPERATION_FLAGS,
+    POSITION_LABELS,
+    Surgery,
+)
 from cramp_dx.report.blocks import Overflow, cell, para
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import key_value_table_style, styles
@@ -66,6 +73,28 @@ def _status(ctx: ReportContext) -> str:
     return "<b>Draft</b> — not signed"
 
 
+def surgery_markup(surgery: Surgery) -> str:
+    """What was done: procedure · levels · approach · position, then the operation details
+    recorded as present (screws and rods, cage, dural tear …) on a line of their own."""
+    parts = [
+        humanise(surgery.procedure) if surgery.procedure else "procedure not recorded",
+        ", ".join(surgery.levels) if surgery.levels else "levels not recorded",
+        _label(APPROACH_LABELS, surgery.approach, " approach"),
+        _label(POSITION_LABELS, surgery.position, " position"),
+    ]
+    text = escape(" · ".join(p for p in parts if p))
+    present = [OPERATION_FLAG_LABELS[name] for name in OPERATION_FLAGS if getattr(surgery, name)]
+    if present:
+        text += "<br/>" + escape("; ".join(present))
+    return text
+
+
+def _label(labels: dict[str, str], value: str | None, suffix: str) -> str | None:
+    if not value:
+        return None
+    return labels.get(value, humanise(value).lower()) + suffix
+
+
 def identity(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
     st = styles()
     workup, assessment = ctx.workup, ctx.assessment
@@ -80,12 +109,7 @@ def identity(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowa
     def value(markup: str) -> Paragraph:
         return para(markup, st.cell)
 
-    surgery_parts = [
-        humanise(surgery.procedure) if surgery.procedure else "procedure not recorded",
-        ", ".join(surgery.levels) if surgery.levels else "levels not recorded",
-        humanise(surgery.approach).lower() if surgery.approach else None,
-    ]
-    surgery_text = escape(" · ".join(p for p in surgery_parts if p))
+    surgery_text = surgery_markup(surgery)
     since = (
         f"{escape(fmt_date(surgery.date))} — {fmt_number(round(assessment.weeks_since_surgery, 1))}"
         f" weeks ({assessment.days_since_surgery} days) before the visit"
