@@ -180,3 +180,11 @@ def test_the_header_lists_the_operation_details_recorded_as_present(tmp_path: Pa
     header = _header(ctx, tmp_path)
     assert "Pedicle screws / rods; Dural tear (durotomy)" in header
     assert "rhBMP-2" not in header and "Pelvic fixation" not in header
+
+
+def test_the_differential_starts_on_the_first_page_when_little_is_recorded(tmp_path: Path) -> None:
+    # many red-flag checks and Wells items not assessed: they are listed compactly
+    ctx = example_context("ex1-diuretic-cramps")
+    first = page_texts(build_report(ctx, tmp_path / "s.pdf"))[0]
+    assert "Differential, most pressing first" in first
+    assert ctx.assessment.differential[0].name in first

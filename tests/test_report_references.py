@@ -1,6 +1,7 @@
-"""The summary, read back from the PDF: the published sources under each red flag and each
-differential whose reasons are printed, repeat tests marked, and medication names the catalog
-does not know marked "not in the catalog — review" (SPEC-2 sections 6, 8 and 9)."""
+"""The summary, read back from the PDF: the published sources of each red flag and each
+differential whose reasons are printed (cited by number, listed at the end), repeat tests
+marked, and medication names the catalog does not know marked "not in the catalog — review"
+(SPEC-2 sections 6, 8 and 9)."""
 
 from __future__ import annotations
 
@@ -54,46 +55,64 @@ def _tail_item(id_: str, **kw: object) -> DifferentialResult:
     return DifferentialResult(id=id_, **(fields | kw))
 
 
-def test_a_red_flag_prints_its_references_after_its_basis(tmp_path: Path) -> None:
+def _sources(text: str) -> str:
+    return text[text.rindex("Sources [1]"):]
+
+
+def test_a_red_flag_cites_its_sources_by_number_after_its_basis(tmp_path: Path) -> None:
     ctx = hand_context()
     flag = replace(ctx.assessment.red_flags[0], references=FLAG_REFS)
-    red = _section(_text(_with(ctx, red_flags=(flag,)), tmp_path), "Red flags", "Wells score")
-    assert red.index("Basis: Wells") < red.index("References:")
-    assert red.index("References:") < red.index(FLAG_REFS[0]) < red.index(FLAG_REFS[1])
+    text = _text(_with(ctx, red_flags=(flag,)), tmp_path)
+    red = _section(text, "Red flags", "Wells score")
+    assert red.index("Basis: Wells") < red.index("Sources: [1] [2]")
+    listed = _sources(text)
+    assert listed.index(f"[1] {FLAG_REFS[0]}") < listed.index(f"[2] {FLAG_REFS[1]}")
 
 
-def test_a_differential_prints_its_references_under_its_row(tmp_path: Path) -> None:
+def test_a_differential_cites_its_sources_under_its_row(tmp_path: Path) -> None:
     ctx = hand_context()
     dvt, hypokalemia = ctx.assessment.differential
-    ctx = _with(ctx, differential=(replace(dvt, references=(DVT_REF,)), hypokalemia))
-    section = _section(_text(ctx, tmp_path), "Differential, most pressing first",
-                       "Recommended next")
-    assert section.index("Unilateral calf swelling") < section.index(DVT_REF)
-    assert section.index(DVT_REF) < section.index("Hypokalemia")
+    ctx = _with(ctx, red_flags=(), differential=(replace(dvt, references=(DVT_REF,)), hypokalemia))
+    text = _text(ctx, tmp_path)
+    section = _section(text, "Differential, most pressing first", "Recommended next")
+    assert section.index("Unilateral calf swelling") < section.index("Sources: [1]")
+    assert section.index("Sources: [1]") < section.index("Hypokalemia")
+    assert f"[1] {DVT_REF}" in _sources(text)
 
 
-def test_a_less_likely_item_with_reasons_prints_its_references(tmp_path: Path) -> None:
+def test_a_source_cited_twice_keeps_one_number(tmp_path: Path) -> None:
+    ctx = hand_context()
+    flag = replace(ctx.assessment.red_flags[0], references=(DVT_REF,))
+    dvt, hypokalemia = ctx.assessment.differential
+    ctx = _with(ctx, red_flags=(flag,), differential=(replace(dvt, references=(DVT_REF,)), hypokalemia))
+    text = _text(ctx, tmp_path)
+    assert text.count("Sources: [1]") == 2
+    assert _sources(text).count(DVT_REF) == 1 and "[2]" not in _sources(text)
+
+
+def test_a_less_likely_item_with_reasons_cites_its_sources(tmp_path: Path) -> None:
     ctx = hand_context()
     tail = _tail_item("tail", against=("No night cramps",))
-    section = _section(_text(_with(ctx, differential=(*ctx.assessment.differential, tail)),
-                             tmp_path), "Less likely or excluded", "Recommended next")
-    assert section.index("No night cramps") < section.index(TAIL_REF)
+    text = _text(_with(ctx, differential=(*ctx.assessment.differential, tail)), tmp_path)
+    section = _section(text, "Less likely or excluded", "Recommended next")
+    assert section.index("No night cramps") < section.index("Sources: [")
+    assert TAIL_REF in _sources(text)
 
 
-def test_an_item_without_reasons_prints_no_references(tmp_path: Path) -> None:
+def test_an_item_without_reasons_cites_no_sources(tmp_path: Path) -> None:
     ctx = hand_context()
     bare = _tail_item("bare")
     text = _text(_with(ctx, differential=(*ctx.assessment.differential, bare)), tmp_path)
     assert "Tail item bare" in text and TAIL_REF not in text
 
 
-def test_the_engine_s_red_flag_references_are_printed_whole(tmp_path: Path) -> None:
+def test_the_engine_s_red_flag_references_are_listed_whole(tmp_path: Path) -> None:
     ctx = example_context("ex2-early-swollen-calf")
     flag = ctx.assessment.red_flags[0]
     assert flag.references, "every red-flag rule carries its sources (references.toml)"
-    red = _squeezed(_section(_text(ctx, tmp_path), "Red flags", "Wells score for deep"))
+    listed = _squeezed(_sources(_text(ctx, tmp_path)))
     for reference in flag.references:
-        assert _squeezed(reference) in red
+        assert _squeezed(reference) in listed
 
 
 def test_only_a_repeat_test_is_marked_repeat(tmp_path: Path) -> None:

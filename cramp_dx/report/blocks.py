@@ -132,12 +132,6 @@ def _in_groups(command: tuple, groups: Sequence[tuple[int, int]]) -> tuple:
     return (name, (col0, row0), (col1, row1), *rest)
 
 
-def references(citations: Sequence[str]) -> str:
-    """Markup for the citations behind a rule, one per line after a "References:" label."""
-    lines = "<br/>".join(escape(clean(citation)) for citation in citations)
-    return f"<b>References:</b><br/>{lines}"
-
-
 def boxed(
     rows: Sequence[Flowable],
     width: float,

@@ -28,6 +28,7 @@ from cramp_dx.report.sections import (
     plan,
     red_flags,
     signature,
+    sources,
     tests,
     wells,
 )
@@ -90,6 +91,7 @@ def story(ctx: ReportContext, width: float) -> list[Flowable]:
     flow.extend(plan.long_entries(overflow))
     flow.append(Spacer(1, 6))
     flow.extend(signature.build(ctx, width, overflow))
+    flow.extend(sources.build(ctx, width, overflow))
     return flow
 
 

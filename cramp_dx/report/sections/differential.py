@@ -3,7 +3,8 @@
 Items still in play (urgent, confirmed, supported, possible) get the full table; the tail of
 the ranking (less likely, excluded) follows in a compact table with the same numbering and
 the same facts, so the page shows what matters first without hiding anything. Under each row
-whose reasons are printed, in small type, the published sources behind the item.
+whose reasons are printed, in small type, the numbers of its published sources (listed at the
+end of the summary).
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from cramp_dx.report.blocks import (
     bullets,
     grid,
     para,
-    references,
     section_start,
 )
 from cramp_dx.report.context import ReportContext
-from cramp_dx.report.sections import medications
+from cramp_dx.report.sections import medications, sources
 from cramp_dx.report.styles import STATUS_COLOURS, styles
 from cramp_dx.report.text import clean, escape
 
@@ -48,14 +48,16 @@ def _is_detailed(item: DifferentialResult) -> bool:
     return item.status not in _MUTED
 
 
-def _reference_notes(ranked: list[tuple[int, DifferentialResult]]) -> dict[int, Flowable]:
-    """The citations under each row whose reasons are printed (a row with neither a supporting
-    nor an against reason gets none, so a long tail of the ranking stays short)."""
+def _reference_notes(
+    ranked: list[tuple[int, DifferentialResult]], numbers: dict[str, int]
+) -> dict[int, Flowable]:
+    """The numbers of the sources (listed at the end) under each row whose reasons are printed
+    (a row with neither a supporting nor an against reason gets none)."""
     st = styles()
     return {
-        row: para(references(item.references), st.cell_small_muted)
+        row: para(sources.cite(item.references, numbers), st.cell_small_muted)
         for row, (_, item) in enumerate(ranked)
-        if item.references and (item.supporting or item.against)
+        if sources.cites_sources(item)
     }
 
 
@@ -117,7 +119,8 @@ def _detailed_table(ctx: ReportContext, ranked: list[tuple[int, DifferentialResu
     fractions = [0.035, 0.2, 0.105, 0.105, 0.21, 0.17, 0.175]
     return grid(
         ["#", "Differential", "ICD-10-CM", "Status", "Supporting", "Against", "Settled by"],
-        rows, [width * f for f in fractions], extra=extra, notes=_reference_notes(ranked),
+        rows, [width * f for f in fractions], extra=extra,
+        notes=_reference_notes(ranked, sources.numbering(ctx.assessment)),
     )
 
 
@@ -134,7 +137,8 @@ def _compact_table(ctx: ReportContext, ranked: list[tuple[int, DifferentialResul
     ] for rank, item in ranked]
     fractions = [0.035, 0.23, 0.13, 0.105, 0.28, 0.22]
     return grid(["#", "Differential", "ICD-10-CM", "Status", "For / against", "Settled by"],
-                rows, [width * f for f in fractions], notes=_reference_notes(ranked))
+                rows, [width * f for f in fractions],
+                notes=_reference_notes(ranked, sources.numbering(ctx.assessment)))
 
 
 def _for_against(item: DifferentialResult) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from cramp_dx.report.blocks import Overflow, boxed, bullets, para, references, section_start
+from cramp_dx.report.blocks import Overflow, boxed, para, section_start
 from cramp_dx.report.context import ReportContext
+from cramp_dx.report.sections import sources
 from cramp_dx.report.styles import AMBER, AMBER_FILL, OK_FILL, OK_RULE, RED, RED_FILL, styles
 from cramp_dx.report.text import clean, escape
 
@@ -20,6 +21,7 @@ def _flag_rows(ctx: ReportContext) -> list[Flowable]:
     st = styles()
     rows: list[Flowable] = []
     acknowledged = set(ctx.meta.acknowledged_red_flags)
+    numbers = sources.numbering(ctx.assessment)
     for flag in ctx.assessment.red_flags:
         severity = clean(flag.severity).upper()
         ack = " — acknowledged by the clinician" if flag.id in acknowledged else ""
@@ -37,8 +39,19 @@ def _flag_rows(ctx: ReportContext) -> list[Flowable]:
             body += f'<br/><font color="#555555">Basis: {escape(clean(flag.basis))}</font>'
         rows.append(Paragraph(body, st.flag_body))
         if flag.references:
-            rows.append(para(references(flag.references), st.cell_small_muted))
+            rows.append(para(sources.cite(flag.references, numbers), st.cell_small_muted))
     return rows
+
+
+SHOWN_MISSING = 2
+
+
+def _first(missing: tuple[str, ...]) -> str:
+    """The first few missing items of a check and how many more: the summary stays short enough
+    for the differential to start on the first page, and the app lists them all."""
+    names = list(dict.fromkeys(clean(m).split(" (a sample")[0] for m in missing))
+    more = len(names) - SHOWN_MISSING
+    return ", ".join(names[:SHOWN_MISSING]) + (f" and {more} more" if more > 0 else "")
 
 
 def _check_rows(ctx: ReportContext) -> list[Flowable]:
@@ -52,13 +65,14 @@ def _check_rows(ctx: ReportContext) -> list[Flowable]:
             escape(clean(c.title)) for c in clear), st.flag_body))
     if unassessed:
         rows.append(para(
-            "<b>Not assessed — these could not be checked, record the missing items:</b>",
+            "<b>Not assessed — these could not be checked; record the missing items (the app lists "
+            "them all):</b>",
             st.flag_body))
-        lines = []
-        for check in unassessed:
-            missing = ", ".join(clean(m) for m in check.missing)
-            lines.append(f"{clean(check.title)}" + (f" (missing: {missing})" if missing else ""))
-        rows.append(para(bullets(lines), st.flag_body))
+        lines = [
+            escape(clean(check.title)) + (f" ({escape(_first(check.missing))})" if check.missing else "")
+            for check in unassessed
+        ]
+        rows.append(para("; ".join(lines) + ".", st.flag_body))
     return rows
 
 

@@ -25,15 +25,22 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
                     "the score may be higher once they are recorded.</font>")
     rows = []
     for item in wells.items:
-        answer = ("yes" if item.met else "no") if item.assessed else "not assessed"
-        item_style = st.cell if item.assessed else st.cell_muted
+        if not item.assessed:
+            continue
         rows.append([
-            Paragraph(escape(clean(item.label)), item_style),
+            Paragraph(escape(clean(item.label)), st.cell),
             Paragraph(escape(f"{item.weight:+d}"), st.cell_muted),
-            Paragraph(escape(answer), st.cell_bold if item.met else item_style),
-            Paragraph(escape(_points(item.points)), st.cell_bold if item.points else item_style),
-            Paragraph(escape(clean(item.source) or "—"), item_style),
+            Paragraph("yes" if item.met else "no", st.cell_bold if item.met else st.cell),
+            Paragraph(escape(_points(item.points)), st.cell_bold if item.points else st.cell),
+            Paragraph(escape(clean(item.source) or "—"), st.cell),
         ])
-    widths = [width * 0.50, width * 0.08, width * 0.12, width * 0.08, width * 0.22]
-    table = grid(["Item", "Weight", "Met", "Points", "Source"], rows, widths)
-    return [*section_start(TITLE), para(summary), table]
+    out: list[Flowable] = [*section_start(TITLE), para(summary)]
+    if rows:
+        widths = [width * 0.50, width * 0.08, width * 0.12, width * 0.08, width * 0.22]
+        out.append(grid(["Item", "Weight", "Met", "Points", "Source"], rows, widths))
+    # items nobody recorded are listed in one line (with their weight), not a row each, so an
+    # unassessed score does not push the differential off the first page
+    unassessed = [f"{clean(i.label)} ({i.weight:+d})" for i in wells.items if not i.assessed]
+    if unassessed:
+        out.append(para("<b>Not assessed:</b> " + escape("; ".join(unassessed)), st.cell_muted))
+    return out
