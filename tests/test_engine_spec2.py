@@ -382,3 +382,9 @@ def test_ties_are_broken_by_patient_evidence_not_file_order() -> None:
     order = list(KB.differentials)
     assert order.index("restless_legs_syndrome") > max(order.index(d) for d in tied[:2])
     assert rank_of(assessment, "restless_legs_syndrome") < min(rank_of(assessment, d) for d in tied[:2])
+
+
+def test_a_new_foot_drop_scores_the_wells_paresis_item() -> None:
+    wells = assess_case(findings={"foot_drop": True}).wells
+    item_ = next(i for i in wells.items if i.id == "paralysis_or_immobilization")
+    assert (item_.met, item_.points) == (True, 1)
