@@ -301,12 +301,14 @@ def test_escape_leaves_the_form_for_the_list_then_closes_the_dialog(make_window,
 
 
 def test_the_accounts_dialog_is_hidden_when_the_window_locks(make_window, qtbot):  # noqa: F811
-    window = make_window(idle_ms=1500)
+    # a long idle delay while the dialog opens (a loaded machine may take seconds), then a
+    # short one, so the lock cannot come before the wait for it
+    window = make_window(idle_ms=60_000)
     sign_in(qtbot, window, "admin")
     dialog = open_accounts(qtbot, window)
 
     with qtbot.waitSignal(window.locked, timeout=5000):
-        pass
+        window.idle.set_interval_ms(200)
 
     assert not dialog.isVisible()
     window.unlock(PASSWORDS["admin"])
