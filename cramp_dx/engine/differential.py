@@ -21,7 +21,7 @@ STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 BACKED = ("urgent", "confirmed", "supported")
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity when the ranking moves a cause
 class Scored:
     """A differential as scored, with what the next-test ordering needs to know."""
 
