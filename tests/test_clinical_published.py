@@ -18,9 +18,6 @@ RANK_MISSES = {
     "04-iliac-occlusion-after-alif-day13.json": (
         "numbness and a new deficit after ALIF without a vascular sign recorded"
     ),
-    "05-hit-thrombosis-pod14.json": (
-        "HIT has no differential of its own; its thromboses rank PE and limb ischaemia above DVT"
-    ),
     "10-psoas-hematoma-misplaced-screw-pod6.json": (
         "a new deficit only: epidural haematoma (flagged) and screw rank above"
     ),
@@ -83,7 +80,7 @@ def test_no_red_flag_is_raised_that_the_presentation_does_not_justify(name: str)
 def test_the_set_is_large_enough_and_the_figures_hold() -> None:
     figures = summary(run_all())
     assert figures["cases"] >= 30
-    # floors at today's figures (36 cases: top-1 56 %, top-3 72 %): a change that loses ground fails
+    # floors at today's figures (36 cases: top-1 56 %, top-3 75 %): a change that loses ground fails
     assert figures["top1"] >= 0.55
-    assert figures["top3"] >= 0.72
+    assert figures["top3"] >= 0.75
     assert figures["flag_specificity"] == 1.0
