@@ -18,6 +18,7 @@ from typing import Any
 from cramp_dx.case.model import (
     APPROACHES,
     FORMAT_ID,
+    LEVEL,
     MEDICATION_STATUSES,
     ORDER_STATES,
     PROCEDURES,
@@ -51,7 +52,6 @@ VISIT_KEYS = ("date", "symptom_side", "notes")
 LAB_KEYS = ("test", "value", "unit", "collected")
 MEDICATION_KEYS = ("name", "dose", "start_date", "status", "note")
 ORDER_KEYS = ("state", "date")
-LEVEL = re.compile(r"^(T1[0-2]|L[1-6]|S[1-2])-(T1[0-2]|L[1-6]|S[1-2])$")
 MAX_TEXT = 100_000
 
 

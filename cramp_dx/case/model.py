@@ -7,6 +7,7 @@ they were entered in (the engine converts); nothing here knows about the databas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,8 @@ FORMAT_ID = "cramp-dx-case/1"
 
 SEXES = ("female", "male", "other", "unknown")
 SIDES = ("left", "right", "bilateral")
+# an operated level: two adjacent segments, L4-L5, L5-S1
+LEVEL = re.compile(r"^(T1[0-2]|L[1-6]|S[1-2])-(T1[0-2]|L[1-6]|S[1-2])$")
 PROCEDURES = (
     "discectomy",
     "microdiscectomy",
