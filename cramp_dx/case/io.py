@@ -11,7 +11,7 @@ import difflib
 import json
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,11 @@ TOP_KEYS = (
 PATIENT_KEYS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 SURGERY_KEYS = ("procedure", "levels", "date", "approach", "prior_spine_surgeries", "duration_hours")
 VISIT_KEYS = ("date", "symptom_side", "notes")
-LAB_KEYS = ("test", "value", "unit", "collected")
+LAB_KEYS = ("test", "value", "unit", "collected", "collected_at")
 MEDICATION_KEYS = ("name", "dose", "start_date", "status", "note")
 ORDER_KEYS = ("state", "date")
 MAX_TEXT = 100_000
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def _close(word: str, options: Any) -> str:
@@ -111,6 +112,18 @@ class _Checker:
             except ValueError:
                 pass
         self.add(path, f"must be a date as YYYY-MM-DD, got {value!r}")
+        return None
+
+    def moment(self, path: str, value: Any) -> datetime | None:
+        """A date and time in ISO 8601 (an offset kept when given)."""
+        if value is None:
+            return None
+        if isinstance(value, str) and MOMENT.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        self.add(path, f"must be a date and time as YYYY-MM-DDThh:mm[:ss][±hh:mm], got {value!r}")
         return None
 
     def choice(self, path: str, value: Any, options: tuple[str, ...]) -> str | None:
@@ -287,6 +300,10 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         unit = _unit(c, f"{path}.unit", obj.get("unit"), lab.accepted_units, lab.name)
         value = obj.get("value")
         collected = c.day(f"{path}.collected", obj.get("collected"))
+        collected_at = c.moment(f"{path}.collected_at", obj.get("collected_at"))
+        if collected_at and collected and collected_at.date() != collected:
+            c.add(f"{path}.collected", f"{collected} is not the date of collected_at {collected_at:%Y-%m-%d}")
+        collected = collected or (collected_at.date() if collected_at else None)
         if collected and visit_date and collected > visit_date:
             c.add(f"{path}.collected", f"{collected} is after the visit date {visit_date}")
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -298,7 +315,8 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         if problem:
             c.add(f"{path}.value", problem)
             continue
-        out.append(LabResult(lab.id, value, unit, collected))
+        loinc = code if code != lab.id else None
+        out.append(LabResult(lab.id, value, unit, collected, loinc, collected_at))
     return out
 
 
@@ -433,10 +451,11 @@ def case_to_dict(workup: Workup) -> dict[str, Any]:
     out["labs"] = [
         _drop_none(
             {
-                "test": lab.test,
+                "test": lab.loinc or lab.test,
                 "value": _num(lab.value),
                 "unit": lab.unit,
                 "collected": lab.collected.isoformat() if lab.collected else None,
+                "collected_at": lab.collected_at.isoformat() if lab.collected_at else None,
             }
         )
         for lab in workup.labs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 FORMAT_ID = "cramp-dx-case/1"
 
@@ -98,12 +98,17 @@ class Visit:
 
 @dataclass(frozen=True)
 class LabResult:
-    """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading)."""
+    """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading).
+    `loinc` is the code the result arrived with, when it came coded (kept and exported as it
+    came: an eGFR by CKD-EPI 2009 stays 62238-1); `collected_at` the collection time when the
+    laboratory gave one (its date is `collected`)."""
 
     test: str
     value: float
     unit: str
     collected: date | None = None
+    loinc: str | None = None
+    collected_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ LAB_KEYS = frozenset(
     {
         "loinc",
         "other_loinc",
+        "unit_loinc",
         "name",
         "unit",
         "convert",
@@ -280,7 +281,10 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         male = _range(reader, f"{key}.reference_male", entry.get("reference_male"))
         if reference is None and female is None and male is None:
             reader.fail("labs", f"{key}.reference", "a lab needs a reference range")
-        for code in [loinc, *entry.get("other_loinc", [])]:
+        unit_loinc = _unit_loinc(reader, key, entry.get("unit_loinc"), (unit, *factors))
+        for code in dict.fromkeys([loinc, *unit_loinc.values(), *entry.get("other_loinc", [])]):
+            if not code:
+                continue
             if code in codes:
                 reader.fail("labs", key, f"duplicate LOINC {code} (also {codes[code]})")
             codes[code] = lab_id
@@ -312,8 +316,34 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
             si_unit=si_unit,
             critical_low_action=_critical_action(reader, f"{key}.critical_low_action", entry),
             critical_high_action=_critical_action(reader, f"{key}.critical_high_action", entry),
+            unit_loinc=unit_loinc,
         )
     return labs
+
+
+LOINC_CODE = re.compile(r"^[0-9]{1,7}-[0-9]$")
+
+
+def _unit_loinc(reader: _Reader, key: str, raw: Any, units: tuple[str, ...]) -> dict[str, str]:
+    """`unit_loinc = { "mmol/L" = "2601-3" }`: the code of a result in an accepted unit other
+    than the default where it differs from `loinc`; "" records that no code is known for it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        reader.fail("labs", f"{key}.unit_loinc", 'must be a table such as { "mmol/L" = "2601-3" }')
+        return {}
+    out = {}
+    for unit, code in raw.items():
+        if unit not in units[1:]:
+            others = ", ".join(units[1:])
+            problem = f"{unit!r} is not an accepted unit other than the default ({others})"
+            reader.fail("labs", f"{key}.unit_loinc", problem)
+        elif not isinstance(code, str) or (code and not LOINC_CODE.match(code)):
+            problem = f'{code!r} is not a LOINC code (like 2601-3) or ""'
+            reader.fail("labs", f"{key}.unit_loinc.{unit}", problem)
+        else:
+            out[unit] = code
+    return out
 
 
 ICD10_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?-?$")

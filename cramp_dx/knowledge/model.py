@@ -226,6 +226,20 @@ class Lab:
     si_unit: str | None = None
     critical_low_action: CriticalAction | None = None
     critical_high_action: CriticalAction | None = None
+    # the LOINC code of a result in that unit where it is not `loinc` (a molar unit beside a
+    # mass-concentration default); "" where no code is recorded for the unit
+    unit_loinc: dict[str, str] = field(default_factory=dict)
+
+    def loinc_for(self, unit: str) -> str | None:
+        """The LOINC code of a result entered in `unit`: mass and molar concentrations are
+        different LOINC concepts. None where the knowledge base records no code for the unit."""
+        return self.unit_loinc.get(unit, self.loinc) or None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every LOINC code this lab is recognised by (on import, in a case file)."""
+        every = (self.loinc, *self.unit_loinc.values(), *self.other_loinc)
+        return tuple(dict.fromkeys(c for c in every if c))
 
     def critical_action(self, value: float) -> CriticalAction | None:
         """The action of a critical value, by direction (None when the value is not critical)."""
