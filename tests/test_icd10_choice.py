@@ -155,3 +155,19 @@ def test_a_code_with_a_slash_is_refused_at_load(tmp_path) -> None:
         load_knowledge(folder)
     assert "differentials.pseudarthrosis_or_hardware_failure.icd10" in str(caught.value)
     assert "alternatives are chosen by facts in icd10_when" in str(caught.value)
+
+
+def test_a_level_that_is_not_a_level_is_refused_at_load(tmp_path) -> None:
+    from shutil import copytree
+
+    from cramp_dx.paths import resources_dir
+
+    folder = copytree(resources_dir() / "knowledge", tmp_path / "knowledge")
+    path = folder / "differentials.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        '{ levels = "L5-S1" }, icd10 = "M54.17"', '{ levels = "L5S1" }, icd10 = "M54.17"'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(folder)
+    assert "'L5S1' is not a level; accepted like L4-L5, L5-S1" in str(caught.value)

@@ -115,3 +115,22 @@ def test_an_exported_collection_time_keeps_its_offset() -> None:
 
 def test_the_molar_factors_are_exact_decimals() -> None:
     assert KB.labs["magnesium"].factors["mmol/L"] == Decimal("0.4114")
+
+
+def test_a_unit_loinc_for_a_unit_the_lab_does_not_accept_is_refused_at_load(tmp_path) -> None:
+    from shutil import copytree
+
+    from cramp_dx.errors import KnowledgeError
+    from cramp_dx.paths import resources_dir
+
+    folder = copytree(resources_dir() / "knowledge", tmp_path / "knowledge")
+    path = folder / "labs.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'unit_loinc = { "mmol/L" = "2000-8" }', 'unit_loinc = { "mol/L" = "2000-8" }'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(folder)
+    assert "labs.calcium.unit_loinc: 'mol/L' is not an accepted unit other than the default (mmol/L)" in str(
+        caught.value
+    )
