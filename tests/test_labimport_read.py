@@ -206,3 +206,8 @@ def test_a_file_that_is_no_lab_message_is_refused(tmp_path) -> None:
     with pytest.raises(InputError) as caught:
         read_lab_file(path)
     assert "accepted: an HL7 v2.x ORU^R01 message" in str(caught.value)
+
+
+def test_the_preview_says_when_a_result_came_with_an_older_code() -> None:
+    egfr = plan("oru-r01-results.hl7").rows[4]
+    assert egfr.lab == "eGFR (CKD-EPI 2021), sent as LOINC 62238-1"

@@ -265,10 +265,11 @@ class _Planner:
         value = lab_value(lab, result, self.workup.patient.sex, self.lab_ranges)
         clinic = " (clinic range)" if self.lab_ranges and lab.id in self.lab_ranges else ""
         flag = value.flag + (" critical" if value.critical else "")
+        older = result.loinc in lab.other_loinc  # an older code, kept as it came (eGFR CKD-EPI 2009)
         self.rows.append(
             PlanRow(
                 incoming.path,
-                lab.name,
+                f"{lab.name}, sent as LOINC {result.loinc}" if older else lab.name,
                 incoming.value_text,
                 result.unit,
                 f"{_range_in(lab, value.range, result.unit).text()} {result.unit}{clinic}",
