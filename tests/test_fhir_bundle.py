@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,8 @@ def test_every_lab_result_is_a_loinc_coded_observation_with_a_ucum_quantity(name
     assert len(observations) == len(case["labs"])
     for entered, obs in zip(case["labs"], observations, strict=True):
         lab = kb.lab_by_code(entered["test"])
-        assert codes(obs["code"], LOINC) == [lab.loinc]
+        arrived = entered["test"] if entered["test"] != lab.id else None
+        assert codes(obs["code"], LOINC) == [arrived or lab.loinc_for(entered["unit"])]
         quantity = obs["valueQuantity"]
         assert quantity["value"] == entered["value"]
         assert quantity["unit"] == entered["unit"]
@@ -114,10 +116,22 @@ def test_the_differential_is_coded_in_icd10cm_with_its_status_and_reasons(name):
         assert codes(concept, ICD10CM) or "-" in concept["text"], result.id
 
 
-def test_two_codes_in_one_entry_become_two_codings():
+def test_a_differential_concept_holds_one_icd10cm_code():
     impression = only(export("ex3-scar-or-disc"), "ClinicalImpression")
     finding = differential_finding(impression, "residual_nerve_root_injury")
-    assert codes(finding["itemCodeableConcept"], ICD10CM) == ["M54.16", "M54.17"]
+    assert codes(finding["itemCodeableConcept"], ICD10CM) == ["M54.17"]  # operated at L5-S1
+
+
+def test_the_other_side_of_a_bilateral_code_pair_is_a_finding_of_its_own():
+    kb = load_knowledge()
+    workup = read_case(CASES / "ex2-early-swollen-calf.json", kb)
+    workup = replace(workup, visit=replace(workup.visit, symptom_side="bilateral"))
+    impression = only(build_bundle(workup, assess(workup, kb), kb), "ClinicalImpression")
+    concept = differential_finding(impression, "compartment_syndrome")["itemCodeableConcept"]
+    assert codes(concept, ICD10CM) == ["M79.A21"]
+    others = [f for f in impression["finding"] if codes(f["itemCodeableConcept"], ICD10CM) == ["M79.A22"]]
+    assert len(others) == 1 and "no bilateral code" in others[0]["basis"]
+    assert validate(build_bundle(workup, assess(workup, kb), kb))
 
 
 def test_a_header_code_without_the_side_is_text_only_with_the_reason():
@@ -131,7 +145,7 @@ def test_a_surgical_site_infection_header_names_the_depth_codes():
     impression = only(export("ex2-early-swollen-calf"), "ClinicalImpression")
     concept = differential_finding(impression, "surgical_site_infection")["itemCodeableConcept"]
     assert codes(concept, ICD10CM) == []
-    assert "T81.4-" in concept["text"] and "T81.42XA" in concept["text"]
+    assert "T81.4-" in concept["text"] and "T81.42XA" in concept["text"] and "T81.44XA" in concept["text"]
 
 
 def test_red_flags_come_first_in_the_impression_and_its_summary():

@@ -11,7 +11,7 @@ import difflib
 import json
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from cramp_dx.case.model import (
     APPROACHES,
     FORMAT_ID,
+    LEVELS,
     MEDICATION_STATUSES,
     OPERATION_FLAGS,
     ORDER_STATES,
@@ -26,6 +27,7 @@ from cramp_dx.case.model import (
     PROCEDURES,
     SEXES,
     SIDES,
+    VERTEBRAE,
     LabResult,
     Medication,
     Order,
@@ -60,22 +62,16 @@ SURGERY_KEYS = (
     *OPERATION_FLAGS,
 )
 VISIT_KEYS = ("date", "symptom_side", "notes")
-LAB_KEYS = ("test", "value", "unit", "collected")
+LAB_KEYS = ("test", "value", "unit", "collected", "collected_at")
 MEDICATION_KEYS = ("name", "dose", "start_date", "status", "note")
 ORDER_KEYS = ("state", "date")
-# Vertebrae from the top of the accepted range down; L6 exists only in a spine with six lumbar
-# vertebrae, where it sits between L5 and S1.
-VERTEBRAE = ("T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "L6", "S1")
-LEVELS = (
-    "T10-T11", "T11-T12", "T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1",
-    "L5-L6", "L6-S1",
-)  # fmt: skip
 LEVELS_ACCEPTED = (
     'accepted: one adjacent level written upper-lower, "T10-T11" down to "L5-S1" '
     '(with six lumbar vertebrae also "L5-L6", "L6-S1")'
 )
 _LEVEL_SHAPE = re.compile(r"([TLS]\d{1,2})-([TLS]\d{1,2})")
 MAX_TEXT = 100_000
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def _json(value: Any) -> str:
@@ -187,6 +183,18 @@ class _Checker:
             except ValueError:
                 pass
         self.add(path, f"must be a date as YYYY-MM-DD, got {value!r}")
+        return None
+
+    def moment(self, path: str, value: Any) -> datetime | None:
+        """A date and time in ISO 8601 (an offset kept when given)."""
+        if value is None:
+            return None
+        if isinstance(value, str) and MOMENT.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        self.add(path, f"must be a date and time as YYYY-MM-DDThh:mm[:ss][±hh:mm], got {value!r}")
         return None
 
     def choice(self, path: str, value: Any, options: tuple[str, ...]) -> str | None:
@@ -376,6 +384,10 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         unit = _unit(c, f"{path}.unit", obj.get("unit"), lab.accepted_units, lab.name)
         value = obj.get("value")
         collected = c.day(f"{path}.collected", obj.get("collected"))
+        collected_at = c.moment(f"{path}.collected_at", obj.get("collected_at"))
+        if collected_at and collected and collected_at.date() != collected:
+            c.add(f"{path}.collected", f"{collected} is not the date of collected_at {collected_at:%Y-%m-%d}")
+        collected = collected or (collected_at.date() if collected_at else None)
         if collected and visit_date and collected > visit_date:
             c.add(f"{path}.collected", f"{collected} is after the visit date {visit_date}")
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -387,7 +399,8 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         if problem:
             c.add(f"{path}.value", problem)
             continue
-        out.append(LabResult(lab.id, value, unit, collected))
+        loinc = code if code != lab.id else None
+        out.append(LabResult(lab.id, value, unit, collected, loinc, collected_at))
     return out
 
 
@@ -524,10 +537,11 @@ def case_to_dict(workup: Workup) -> dict[str, Any]:
     out["labs"] = [
         _drop_none(
             {
-                "test": lab.test,
+                "test": lab.loinc or lab.test,
                 "value": _num(lab.value),
                 "unit": lab.unit,
                 "collected": lab.collected.isoformat() if lab.collected else None,
+                "collected_at": lab.collected_at.isoformat() if lab.collected_at else None,
             }
         )
         for lab in workup.labs

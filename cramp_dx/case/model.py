@@ -8,12 +8,19 @@ they were entered in (the engine converts); nothing here knows about the databas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 FORMAT_ID = "cramp-dx-case/1"
 
 SEXES = ("female", "male", "other", "unknown")
 SIDES = ("left", "right", "bilateral")
+# Vertebrae from the top of the accepted range down; L6 exists only in a spine with six lumbar
+# vertebrae, where it sits between L5 and S1. An operated level is an adjacent pair of them.
+VERTEBRAE = ("T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "L6", "S1")
+LEVELS = (
+    "T10-T11", "T11-T12", "T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1",
+    "L5-L6", "L6-S1",
+)  # fmt: skip
 PROCEDURES = (
     "discectomy",
     "microdiscectomy",
@@ -95,12 +102,17 @@ class Visit:
 
 @dataclass(frozen=True)
 class LabResult:
-    """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading)."""
+    """One lab value as entered: `test` is the lab id (a LOINC code is resolved on reading).
+    `loinc` is the code the result arrived with, when it came coded (kept and exported as it
+    came: an eGFR by CKD-EPI 2009 stays 62238-1); `collected_at` the collection time when the
+    laboratory gave one (its date is `collected`)."""
 
     test: str
     value: float
     unit: str
     collected: date | None = None
+    loinc: str | None = None
+    collected_at: datetime | None = None
 
 
 @dataclass(frozen=True)

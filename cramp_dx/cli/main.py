@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("cmd_assess", "rank the differential for a case file or a saved visit"),
     "report": ("cmd_report", "write the PDF workup summary"),
     "import": ("cmd_import", "import a case file as a new visit"),
+    "import-labs": ("cmd_import_labs", "import lab results (HL7 v2 ORU^R01 or FHIR R4) into a visit"),
     "export-case": ("cmd_export_case", "write a saved visit as a case file"),
     "export-fhir": ("cmd_export_fhir", "write a saved visit as a FHIR R4 Bundle"),
     "user": ("cmd_user", "manage clinician accounts"),

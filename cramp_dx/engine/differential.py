@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from cramp_dx.engine.facts import Facts
 from cramp_dx.engine.result import STATUS_ORDER, DifferentialResult, RedFlag
 from cramp_dx.knowledge import Knowledge
-from cramp_dx.knowledge.model import Differential
+from cramp_dx.knowledge.model import Codes, Differential
 
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 BACKED = ("urgent", "confirmed", "supported")
@@ -160,19 +160,13 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         status = "less_likely"
         against.append(diff.hold_low_text or "Held low until the rest is assessed")
 
-    code, code_note = diff.code_for_side(facts.workup.visit.symptom_side)
-    for choice in diff.icd10_when:
-        chosen = choice.when.evaluate(facts, kb)
-        if chosen.state:
-            code, code_note = choice.icd10, "coded for: " + "; ".join(chosen.reasons)
-            break
-    if code_note is None and code.endswith("-") and diff.also_codes:
-        code_note = diff.also_codes
+    codes, code_note = _code(diff, facts, kb)
     result = DifferentialResult(
         id=diff.id,
         name=diff.name,
-        icd10=code,
+        icd10=" + ".join(codes),
         icd10_note=code_note,
+        icd10_codes=codes,
         category=diff.category,
         status=status,
         score=score,
@@ -185,6 +179,26 @@ def score_differential(diff: Differential, facts: Facts, kb: Knowledge, urgent_b
         patient_evidence=has_evidence,
     )
     return Scored(result, diff, open_tests, note_tests, evidence, items)
+
+
+def _code(diff: Differential, facts: Facts, kb: Knowledge) -> tuple[Codes, str | None]:
+    """The ICD-10-CM code(s) shown and why: the first `icd10_when` choice that holds, else the
+    default; either resolved to the symptom side when it has `laterality`. A header without
+    the side gets "laterality not recorded", another header its `also_codes`; the default code
+    its `icd10_note` (what it assumes)."""
+    side = facts.workup.visit.symptom_side
+    for choice in diff.icd10_when:
+        chosen = choice.when.evaluate(facts, kb)
+        if chosen.state:
+            codes, side_note = choice.code_for_side(side)
+            note = "coded for: " + "; ".join(chosen.reasons)
+            return codes, f"{note}; {side_note}" if side_note else note
+    codes, note = diff.code_for_side(side)
+    if note is None and codes[-1].endswith("-") and diff.also_codes:
+        note = diff.also_codes
+    if diff.icd10_note:
+        note = f"{note}; {diff.icd10_note}" if note else diff.icd10_note
+    return codes, note
 
 
 def _rank_key(s: Scored) -> tuple[int, bool, float, float, int, bool, str]:

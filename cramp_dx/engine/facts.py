@@ -159,6 +159,9 @@ class Facts:
         value: str | None = getattr(self.workup.surgery, kind)
         return value
 
+    def operated_levels(self) -> tuple[str, ...]:
+        return self.workup.surgery.levels
+
     def operation(self, flag: str) -> bool | None:
         value: bool | None = getattr(self.workup.surgery, flag)
         return value

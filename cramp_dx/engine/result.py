@@ -70,6 +70,8 @@ class DifferentialResult:
     references: tuple[str, ...] = ()  # citations, one formatted line each
     # False when only timing or the kind of operation supports it (then at most "possible")
     patient_evidence: bool = True
+    # the ICD-10-CM codes `icd10` shows: one, or both sides of a bilateral condition (" + ")
+    icd10_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """ICD-10-CM codes of a differential as FHIR codings.
 
-"M54.16 / M54.17" holds two codes: both become codings. A code ending in "-" (I82.40-) is a
-header, not a code a system can accept: the engine resolves it to the billable code when the
-side is known; otherwise the header is named only in the concept's text, with the reason.
+Each differential shows one ICD-10-CM concept, chosen by the facts (side, type, radicular signs,
+withdrawal, …); a bilateral condition without a bilateral code shows both sides' codes. The
+codings of one CodeableConcept must mean the same thing, so the differential's concept carries
+its first code only, and each further code (the other side) gets a finding of its own. A code
+ending in "-" (I82.40-) is a header, not a code a system can accept: it is named only in the
+concept's text, with the reason.
 """
 
 from __future__ import annotations
@@ -13,32 +16,22 @@ from typing import Any
 from cramp_dx.engine.result import DifferentialResult
 from cramp_dx.fhir import systems
 from cramp_dx.fhir.entries import coding, concept
-from cramp_dx.knowledge.model import Differential
 
 
 @dataclass(frozen=True, slots=True)
 class Coded:
-    codes: tuple[str, ...]  # billable/valid ICD-10-CM codes, emitted as codings
+    codes: tuple[str, ...]  # billable/valid ICD-10-CM codes, each its own concept
     headers: tuple[str, ...]  # header codes, text only
     note: str | None
-
-
-def split_codes(text: str) -> list[str]:
-    return [part.strip() for part in text.split("/") if part.strip()]
 
 
 def is_header(code: str) -> bool:
     return code.endswith("-")
 
 
-def resolve(result: DifferentialResult, diff: Differential | None) -> Coded:
-    """The engine's code (laterality applied), plus any plain alternative the knowledge base
-    lists beside a header the engine resolved (I70.21- / I73.9 with a known side keeps I73.9)."""
-    parts = split_codes(result.icd10)
-    if diff is not None:
-        for part in split_codes(diff.icd10):
-            if not is_header(part) and part not in parts:
-                parts.append(part)
+def resolve(result: DifferentialResult) -> Coded:
+    """The engine's code(s), split into codes and headers, with the note that explains them."""
+    parts = result.icd10_codes or (result.icd10,)
     headers = tuple(p for p in parts if is_header(p))
     note = result.icd10_note
     if headers and not note:
@@ -46,15 +39,31 @@ def resolve(result: DifferentialResult, diff: Differential | None) -> Coded:
     return Coded(tuple(p for p in parts if not is_header(p)), headers, note)
 
 
-def differential_concept(result: DifferentialResult, diff: Differential | None) -> dict[str, Any]:
-    coded = resolve(result, diff)
+def differential_concept(result: DifferentialResult) -> dict[str, Any]:
+    """The differential with its first ICD-10-CM code (the internal id is the same concept)."""
+    coded = resolve(result)
     text = result.name
     if coded.headers:
         text += f" (ICD-10-CM {', '.join(coded.headers)}: {coded.note})"
     elif coded.note:
         text += f" ({coded.note})"
-    return concept(
-        text,
-        *(coding(systems.ICD10CM, code) for code in coded.codes),
-        coding(systems.DIFFERENTIAL, result.id, result.name),
-    )
+    icd = [coding(systems.ICD10CM, coded.codes[0])] if coded.codes else []
+    return concept(text, *icd, coding(systems.DIFFERENTIAL, result.id, result.name))
+
+
+def further_code_findings(result: DifferentialResult) -> list[dict[str, Any]]:
+    """A finding for each code after the first: the other side of a bilateral condition that
+    ICD-10-CM codes per side."""
+    coded = resolve(result)
+    return [
+        {
+            "itemCodeableConcept": concept(
+                f"{result.name}: also coded {code}", coding(systems.ICD10CM, code)
+            ),
+            "basis": (
+                f"Reported together with {coded.codes[0]} for the differential '{result.name}': "
+                "ICD-10-CM has no bilateral code for it, so each side is coded."
+            ),
+        }
+        for code in coded.codes[1:]
+    ]

@@ -18,7 +18,7 @@ from cramp_dx.case.model import Workup
 from cramp_dx.engine.result import Assessment, DifferentialResult, RedFlag
 from cramp_dx.fhir import systems
 from cramp_dx.fhir.entries import annotation, coding, concept
-from cramp_dx.fhir.icd10 import differential_concept, resolve
+from cramp_dx.fhir.icd10 import differential_concept, further_code_findings, resolve
 from cramp_dx.knowledge import Knowledge
 
 Ref = dict[str, str]
@@ -46,7 +46,6 @@ def red_flag_finding(flag: RedFlag, acknowledged: bool) -> dict[str, Any]:
 
 
 def differential_finding(result: DifferentialResult, rank: int, total: int, kb: Knowledge) -> dict[str, Any]:
-    diff = kb.differentials.get(result.id)
     parts = [f"Rank {rank} of {total}; status: {result.status.replace('_', ' ')}; score {result.score:g}."]
     if result.supporting:
         parts.append(_sentence("Supporting", result.supporting))
@@ -56,11 +55,11 @@ def differential_finding(result: DifferentialResult, rank: int, total: int, kb: 
         parts.append("Settled by: " + _test_names(result.settled_by, kb) + ".")
     for note in result.settle_notes:
         parts.append(f"Note: {note}")
-    coded = resolve(result, diff)
+    coded = resolve(result)
     if coded.note:
         parts.append(f"ICD-10-CM ({result.icd10}): {coded.note}.")
     parts.append(f"Basis: {result.basis}")
-    return {"itemCodeableConcept": differential_concept(result, diff), "basis": " ".join(parts)}
+    return {"itemCodeableConcept": differential_concept(result), "basis": " ".join(parts)}
 
 
 def _headline(flag: RedFlag) -> str:
@@ -112,9 +111,9 @@ def clinical_impression(
 ) -> dict[str, Any]:
     total = len(assessment.differential)
     findings = [red_flag_finding(f, f.id in acknowledged) for f in assessment.red_flags]
-    findings += [
-        differential_finding(d, rank, total, kb) for rank, d in enumerate(assessment.differential, 1)
-    ]
+    for rank, d in enumerate(assessment.differential, 1):
+        findings.append(differential_finding(d, rank, total, kb))
+        findings += further_code_findings(d)
     out: dict[str, Any] = {
         "resourceType": "ClinicalImpression",
         "status": "completed" if completed else "in-progress",

@@ -85,6 +85,18 @@ def reference_range(lab: Lab, rng: Range, unit: str, *, clinic_override: bool) -
     return out
 
 
+def lab_code(lab: Lab, result: LabResult) -> dict[str, Any]:
+    """The LOINC code the result arrived with, else the one of its unit (mass and molar
+    concentrations are different LOINC concepts). Where the knowledge base knows no code for
+    the unit, the lab's own id and a text naming the unit, never another unit's code."""
+    code = result.loinc or lab.loinc_for(result.unit)
+    if code is None:
+        return concept(f"{lab.name} ({result.unit})", coding(systems.LAB, lab.id, lab.name))
+    if code == lab.loinc_for(result.unit):
+        return concept(lab.name, coding(systems.LOINC, code))
+    return concept(f"{lab.name} (received as LOINC {code})", coding(systems.LOINC, code))
+
+
 def lab_observation(
     result: LabResult,
     workup: Workup,
@@ -100,10 +112,10 @@ def lab_observation(
         "resourceType": "Observation",
         "status": "final",
         "category": [_category("laboratory", "Laboratory")],
-        "code": concept(lab.name, coding(systems.LOINC, lab.loinc)),
+        "code": lab_code(lab, result),
         "subject": subject,
         "encounter": encounter,
-        "effectiveDateTime": (result.collected or workup.visit.date).isoformat(),
+        "effectiveDateTime": (result.collected_at or result.collected or workup.visit.date).isoformat(),
         "valueQuantity": quantity(result.value, result.unit, code),
     }
     interpretation = [

@@ -2,7 +2,7 @@
 
 A condition is a TOML inline table with one subject key (`finding`, `lab`, `measurement`,
 `derived`, `surgery`, `operation`, `approach`, `position`, `med_class`, `procedure`,
-`symptom_side`, `wells`, `wells_category`, `red_flag`) or a combinator (`any`, `all`, `not`,
+`levels`, `symptom_side`, `wells`, `wells_category`, `red_flag`) or a combinator (`any`, `all`, `not`,
 `at_least_of`). Evaluating one against the facts of a workup gives three-valued logic: True,
 False, or None when the data needed is not recorded. That is what lets the report say which
 red-flag checks were actually assessed.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from cramp_dx.case.model import APPROACHES, OPERATION_FLAG_LABELS, POSITIONS, PROCEDURES, SIDES
+from cramp_dx.case.model import APPROACHES, LEVELS, OPERATION_FLAG_LABELS, POSITIONS, PROCEDURES, SIDES
 
 DERIVED = {
     "weeks_since_surgery": "weeks",
@@ -59,6 +59,7 @@ class Facts(Protocol):
     def surgery_value(self, name: str) -> float | None: ...
     def choice(self, kind: str) -> str | None: ...
     def operation(self, flag: str) -> bool | None: ...
+    def operated_levels(self) -> tuple[str, ...]: ...
     def medications_in(
         self, classes: tuple[str, ...], statuses: tuple[str, ...] | None
     ) -> list[str] | None: ...
@@ -328,6 +329,21 @@ class ChoiceCondition(_Leaf):
         return self._result(state, f"{label.capitalize()}: {value.replace('_', ' ')}", label)
 
 
+class LevelsCondition(_Leaf):
+    """`levels`: every operated level recorded is one of the listed ones (an operation confined
+    to L5-S1); unknown while no level is recorded."""
+
+    def __init__(self, values: tuple[str, ...], expect: bool) -> None:
+        self.values, self.expect = values, expect
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        levels = facts.operated_levels()
+        if not levels:
+            return Outcome(None, missing=("operated levels",))
+        state = set(levels) <= set(self.values)
+        return self._result(state == self.expect, f"Operated at {', '.join(levels)}", "operated levels")
+
+
 class OperationCondition(_Leaf):
     """A yes/no detail of the operation (`durotomy`, `instrumentation`, …)."""
 
@@ -532,6 +548,7 @@ _SUBJECTS = (
     "operation",
     "med_class",
     *CHOICES,
+    "levels",
     "wells",
     "wells_category",
     "red_flag",
@@ -732,6 +749,15 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
             raise ConditionError(f"unknown {kind} {bad[0]!r}; accepted: {', '.join(allowed)}")
         cond = ChoiceCondition(kind, tuple(values), expect)
         patient = kind == "symptom_side"
+    elif kind == "levels":
+        _check_keys(raw, {"levels", "is"})
+        values = raw["levels"] if isinstance(raw["levels"], list) else [raw["levels"]]
+        bad = [v for v in values if v not in LEVELS]
+        if bad or not values:
+            shown = bad[0] if bad else values
+            raise ConditionError(f"levels: {shown!r} is not a level; accepted like L4-L5, L5-S1")
+        cond = LevelsCondition(tuple(values), expect)
+        patient = False
     elif kind in ("wells", "wells_category"):
         _check_keys(raw, {kind})
         if raw[kind] not in ("likely", "unlikely"):

@@ -44,8 +44,9 @@ class Knowledge:
         for lab in self.labs.values():
             codes[lab.id] = lab
             codes[lab.loinc] = lab
-            for code in lab.other_loinc:
-                codes[code] = lab
+            for code in (*lab.other_loinc, *lab.unit_loinc.values()):
+                if code:
+                    codes[code] = lab
         object.__setattr__(self, "_lab_codes", codes)
 
     def lab_by_code(self, code: str) -> Lab | None:

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +26,7 @@ from cramp_dx.knowledge.knowledge import Knowledge
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
     CodeChoice,
+    Codes,
     CriticalAction,
     Differential,
     DiffNote,
@@ -66,6 +68,7 @@ LAB_KEYS = frozenset(
     {
         "loinc",
         "other_loinc",
+        "unit_loinc",
         "name",
         "unit",
         "convert",
@@ -130,6 +133,7 @@ DIFFERENTIAL_KEYS = frozenset(
         "laterality",
         "also_codes",
         "icd10_when",
+        "icd10_note",
         "notes",
         "hold_low_until",
         "hold_low_text",
@@ -277,7 +281,10 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
         male = _range(reader, f"{key}.reference_male", entry.get("reference_male"))
         if reference is None and female is None and male is None:
             reader.fail("labs", f"{key}.reference", "a lab needs a reference range")
-        for code in [loinc, *entry.get("other_loinc", [])]:
+        unit_loinc = _unit_loinc(reader, key, entry.get("unit_loinc"), (unit, *factors))
+        for code in dict.fromkeys([loinc, *unit_loinc.values(), *entry.get("other_loinc", [])]):
+            if not code:
+                continue
             if code in codes:
                 reader.fail("labs", key, f"duplicate LOINC {code} (also {codes[code]})")
             codes[code] = lab_id
@@ -309,12 +316,77 @@ def _load_labs(reader: _Reader) -> dict[str, Lab]:
             si_unit=si_unit,
             critical_low_action=_critical_action(reader, f"{key}.critical_low_action", entry),
             critical_high_action=_critical_action(reader, f"{key}.critical_high_action", entry),
+            unit_loinc=unit_loinc,
         )
     return labs
 
 
+LOINC_CODE = re.compile(r"^[0-9]{1,7}-[0-9]$")
+
+
+def _unit_loinc(reader: _Reader, key: str, raw: Any, units: tuple[str, ...]) -> dict[str, str]:
+    """`unit_loinc = { "mmol/L" = "2601-3" }`: the code of a result in an accepted unit other
+    than the default where it differs from `loinc`; "" records that no code is known for it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        reader.fail("labs", f"{key}.unit_loinc", 'must be a table such as { "mmol/L" = "2601-3" }')
+        return {}
+    out = {}
+    for unit, code in raw.items():
+        if unit not in units[1:]:
+            others = ", ".join(units[1:])
+            problem = f"{unit!r} is not an accepted unit other than the default ({others})"
+            reader.fail("labs", f"{key}.unit_loinc", problem)
+        elif not isinstance(code, str) or (code and not LOINC_CODE.match(code)):
+            problem = f'{code!r} is not a LOINC code (like 2601-3) or ""'
+            reader.fail("labs", f"{key}.unit_loinc.{unit}", problem)
+        else:
+            out[unit] = code
+    return out
+
+
+ICD10_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?-?$")
+LATERALITY_KEYS = frozenset({"right", "left", "bilateral", "unspecified"})
+CODES_ACCEPTED = (
+    "one ICD-10-CM code such as M51.16 (a header ends in -), or a list of the codes reported together "
+    "(both sides of a bilateral condition); alternatives are chosen by facts in icd10_when"
+)
+
+
+def _codes(reader: _Reader, key: str, raw: Any) -> Codes | None:
+    """One ICD-10-CM code, or a list of codes reported together. "A / B" is refused: a code
+    is one concept, and an alternative is chosen by the facts (`icd10_when`)."""
+    codes = raw if isinstance(raw, list) and raw else [raw]
+    if not all(isinstance(code, str) and ICD10_CODE.match(code) for code in codes):
+        reader.fail("differentials", key, f"{raw!r} is not accepted; accepted: {CODES_ACCEPTED}")
+        return None
+    if len(set(codes)) != len(codes):
+        reader.fail("differentials", key, f"{raw!r} repeats a code")
+        return None
+    return tuple(codes)
+
+
+def _laterality(reader: _Reader, key: str, raw: Any) -> dict[str, Codes]:
+    """`laterality = { right = …, left = …, bilateral = …, unspecified = … }`."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        reader.fail("differentials", key, "must be a table of right, left, bilateral, unspecified")
+        return {}
+    reader.unknown_keys("differentials", key, raw, LATERALITY_KEYS)
+    out = {}
+    for side in ("right", "left", "bilateral", "unspecified"):
+        if side in raw:
+            codes = _codes(reader, f"{key}.{side}", raw[side])
+            if codes is not None:
+                out[side] = codes
+    return out
+
+
 def _code_choices(reader: _Reader, key: str, raw: Any, vocab: Vocabulary) -> tuple[CodeChoice, ...]:
-    """`icd10_when = [{ when = …, icd10 = "…" }]`: the first whose condition holds is used."""
+    """`icd10_when = [{ when = …, icd10 = "…", laterality = … }]`: the first whose condition holds
+    is used."""
     if not isinstance(raw, list):
         reader.fail("differentials", f"{key}.icd10_when", "must be a list of { when, icd10 } tables")
         return ()
@@ -324,14 +396,15 @@ def _code_choices(reader: _Reader, key: str, raw: Any, vocab: Vocabulary) -> tup
         if not isinstance(entry, dict):
             reader.fail("differentials", ckey, "must be a table with when and icd10")
             continue
-        reader.unknown_keys("differentials", ckey, entry, {"when", "icd10"})
-        code = entry.get("icd10")
-        if not isinstance(code, str) or not code.strip():
-            reader.fail("differentials", f"{ckey}.icd10", "required, an ICD-10-CM code")
+        reader.unknown_keys("differentials", ckey, entry, {"when", "icd10", "laterality"})
+        if "icd10" not in entry:
+            reader.fail("differentials", f"{ckey}.icd10", f"required: {CODES_ACCEPTED}")
             continue
+        codes = _codes(reader, f"{ckey}.icd10", entry.get("icd10"))
+        sides = _laterality(reader, f"{ckey}.laterality", entry.get("laterality"))
         cond = reader.condition("differentials", f"{ckey}.when", entry.get("when"), vocab)
-        if cond is not None:
-            out.append(CodeChoice(cond, code))
+        if cond is not None and codes is not None:
+            out.append(CodeChoice(cond, codes, sides))
     return tuple(out)
 
 
@@ -663,11 +736,13 @@ def load_from(folder: Path) -> Knowledge:
             if cond is not None:
                 notes.append(DiffNote(cond, raw.get("text", ""), raw.get("test")))
         hold = entry.get("hold_low_until")
-        laterality = dict(entry.get("laterality") or {})
+        laterality = _laterality(reader, f"{key}.laterality", entry.get("laterality"))
+        raw_code = entry.get("icd10")
+        default_code = (isinstance(raw_code, str) and _codes(reader, f"{key}.icd10", raw_code)) or ("",)
         differentials[did] = Differential(
             did,
             entry.get("name", did),
-            entry.get("icd10", ""),
+            default_code,
             entry.get("category", "spinal"),
             entry.get("basis", ""),
             rules("support"),
@@ -684,6 +759,7 @@ def load_from(folder: Path) -> Knowledge:
             else None,
             tuple(entry.get("explains", [])),
             icd10_when=_code_choices(reader, key, entry.get("icd10_when", []), vocab),
+            icd10_note=entry.get("icd10_note"),
         )
     for did, diff in differentials.items():
         for target in diff.explains:

@@ -115,13 +115,31 @@ class Timing:
         return f"day {self.start:g}{end}" if self.end is not None else f"from day {self.start:g}"
 
 
+Codes = tuple[str, ...]  # ICD-10-CM codes reported together: one, or both sides of a bilateral condition
+
+
 @dataclass(frozen=True)
 class CodeChoice:
     """`icd10_when`: the code to use instead of the default when `when` holds (acute
-    post-haemorrhagic anaemia in the first 4 weeks, a disc disorder with radiculopathy)."""
+    post-haemorrhagic anaemia in the first 4 weeks, a disc disorder with radiculopathy), with
+    its own billable codes per side when `icd10` is a header."""
 
     when: Condition
-    icd10: str
+    icd10: Codes
+    laterality: dict[str, Codes] = field(default_factory=dict)
+
+    def code_for_side(self, side: str | None) -> tuple[Codes, str | None]:
+        return _code_for_side(self.icd10, self.laterality, side)
+
+
+def _code_for_side(
+    default: Codes, laterality: dict[str, Codes], side: str | None
+) -> tuple[Codes, str | None]:
+    if not laterality:
+        return default, None
+    if side and side in laterality:
+        return laterality[side], None
+    return default, "laterality not recorded"
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,20 @@ class Lab:
     si_unit: str | None = None
     critical_low_action: CriticalAction | None = None
     critical_high_action: CriticalAction | None = None
+    # the LOINC code of a result in that unit where it is not `loinc` (a molar unit beside a
+    # mass-concentration default); "" where no code is recorded for the unit
+    unit_loinc: dict[str, str] = field(default_factory=dict)
+
+    def loinc_for(self, unit: str) -> str | None:
+        """The LOINC code of a result entered in `unit`: mass and molar concentrations are
+        different LOINC concepts. None where the knowledge base records no code for the unit."""
+        return self.unit_loinc.get(unit, self.loinc) or None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every LOINC code this lab is recognised by (on import, in a case file)."""
+        every = (self.loinc, *self.unit_loinc.values(), *self.other_loinc)
+        return tuple(dict.fromkeys(c for c in every if c))
 
     def critical_action(self, value: float) -> CriticalAction | None:
         """The action of a critical value, by direction (None when the value is not critical)."""
@@ -314,13 +346,13 @@ class DiffNote:
 class Differential:
     id: str
     name: str
-    icd10: str
+    icd10: Codes
     category: str
     basis: str
     support: tuple[Rule, ...]
     against: tuple[Rule, ...]
     settle: tuple[Settle, ...]
-    laterality: dict[str, str] = field(default_factory=dict)
+    laterality: dict[str, Codes] = field(default_factory=dict)
     also_codes: str | None = None
     notes: tuple[DiffNote, ...] = ()
     hold_low_until: Condition | None = None
@@ -330,6 +362,7 @@ class Differential:
     explains: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     icd10_when: tuple[CodeChoice, ...] = ()
+    icd10_note: str | None = None  # what the default code assumes, shown while it is the one used
 
     @cached_property
     def citations(self) -> tuple[str, ...]:
@@ -342,13 +375,16 @@ class Differential:
         decisive = [s.test for s in self.settle if s.positive or s.negative]
         return tuple(dict.fromkeys([*decisive, *(s.test for s in self.settle)]))
 
-    def code_for_side(self, side: str | None) -> tuple[str, str | None]:
+    def code_for_side(self, side: str | None) -> tuple[Codes, str | None]:
         """The billable code when the side is known, else the header and a note."""
-        if not self.laterality:
-            return self.icd10, None
-        if side and side in self.laterality:
-            return self.laterality[side], None
-        return self.icd10, "laterality not recorded"
+        return _code_for_side(self.icd10, self.laterality, side)
+
+    def emittable_codes(self) -> set[Codes]:
+        """Every code (or pair of codes reported together) the engine can show for it."""
+        out = {self.icd10, *self.laterality.values()}
+        for choice in self.icd10_when:
+            out |= {choice.icd10, *choice.laterality.values()}
+        return out
 
 
 @dataclass(frozen=True)

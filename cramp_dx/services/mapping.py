@@ -91,8 +91,17 @@ def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitSta
         findings=dict(rows(f.finding_id, f.present, order=f.finding_id)),
         measurements=dict(rows(x.measurement_id, x.value, order=x.measurement_id)),
         labs=tuple(
-            LabResult(test=r.test, value=r.value, unit=r.unit, collected=r.collected)
-            for r in rows(lab.test, lab.value, lab.unit, lab.collected, order=lab.position)
+            LabResult(
+                test=r.test,
+                value=r.value,
+                unit=r.unit,
+                collected=r.collected,
+                loinc=r.loinc,
+                collected_at=datetime.fromisoformat(r.collected_at) if r.collected_at else None,
+            )
+            for r in rows(
+                lab.test, lab.value, lab.unit, lab.collected, lab.loinc, lab.collected_at, order=lab.position
+            )
         ),
         medications=tuple(
             Medication(name=r.name, dose=r.dose, start_date=r.start_date, status=r.status, note=r.note)
@@ -175,7 +184,15 @@ def write_state(
     )
     if before is None or before.labs != w.labs:
         visit.labs[:] = [
-            m.VisitLab(position=i, test=lab.test, value=lab.value, unit=lab.unit, collected=lab.collected)
+            m.VisitLab(
+                position=i,
+                test=lab.test,
+                value=lab.value,
+                unit=lab.unit,
+                collected=lab.collected,
+                loinc=lab.loinc,
+                collected_at=lab.collected_at.isoformat() if lab.collected_at else None,
+            )
             for i, lab in enumerate(w.labs)
         ]
     if before is None or before.medications != w.medications:

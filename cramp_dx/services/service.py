@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, aliased
 
 from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
 from cramp_dx.errors import InputError, Problem
+from cramp_dx.knowledge import Knowledge
+from cramp_dx.labimport import ImportPlan, LabMessage, check_patient, plan_import
 from cramp_dx.services import audit, passwords
 from cramp_dx.services.changes import (
     PATIENT_FIELDS,
@@ -84,6 +86,12 @@ def _account(row: m.Account) -> Account:
         role=row.role,
         active=row.active,
     )
+
+
+def _knowledge() -> Knowledge:
+    from cramp_dx.knowledge import load_knowledge
+
+    return load_knowledge()
 
 
 def validate_workup(workup: Workup, stored: Workup | None = None) -> Workup:
@@ -783,6 +791,70 @@ class Services:
                 field=kind,
                 new=str(path),
             )
+
+    # --- lab import -----------------------------------------------------------------------
+
+    def preview_lab_import(
+        self, visit_id: int, message: LabMessage, lab_ranges: dict[str, dict[str, float]] | None = None
+    ) -> ImportPlan:
+        """What importing `message` into the visit would do, row by row; nothing is stored.
+        A message about another patient, or with a value that cannot be real, is refused."""
+        require_sections(self.account, {"lab"})
+        record = self.load_visit(visit_id)
+        check_patient(message.patient, record.workup.patient)
+        return plan_import(message, record.workup, _knowledge(), lab_ranges)
+
+    def import_labs(
+        self,
+        visit_id: int,
+        message: LabMessage,
+        source: str,
+        lab_ranges: dict[str, dict[str, float]] | None = None,
+    ) -> tuple[VisitRecord, ImportPlan]:
+        """Store a lab message in one transaction with one audit row: the plan is made again
+        against the visit as it is now (under its row lock), so a re-import or a concurrent
+        entry never stores a duplicate, and a corrected result replaces the earlier one."""
+        require_sections(self.account, {"lab"})
+        with self._writing() as session:
+            visit = load_visit_row(session, visit_id, for_update=True)
+            if visit is None:
+                raise NotFoundError(f"no visit with id {visit_id}")
+            if visit.status == "signed":
+                raise SignedVisitError(f"visit {visit_id} is signed and read-only; add an addendum instead")
+            patient = session.get(m.Patient, visit.patient_id, with_for_update=True)
+            assert patient is not None
+            state = read_state(session, visit, patient)
+            check_patient(message.patient, state.workup.patient)
+            plan = plan_import(message, state.workup, _knowledge(), lab_ranges)
+            new_state = state
+            if plan.changes:
+                new_state = replace(state, workup=validate_workup(replace(state.workup, labs=plan.labs)))
+                now = _now()
+                write_state(visit, state, new_state, self.account.id, now)
+                visit.version += 1
+                visit.updated_at = now
+            audit.append(
+                session,
+                self._actor,
+                "import_labs",
+                "visit",
+                entity_id=visit.id,
+                patient_id=patient.id,
+                visit_id=visit.id,
+                field="labs",
+                old=[row.reason for row in plan.rows if row.action == "replace"] or None,
+                new={
+                    "source": source,
+                    "message": plan.kind,
+                    "summary": plan.summary(),
+                    "stored": [row.result for row in plan.rows if row.result is not None],
+                    "skipped": [
+                        f"{row.source} {row.lab}: {row.reason}" for row in plan.rows if row.action == "skip"
+                    ],
+                },
+            )
+            session.flush()
+            return self._record(session, visit, new_state), plan
 
     # --- audit ----------------------------------------------------------------------------
 

@@ -171,6 +171,10 @@ class VisitLab(Base):
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(40))
     collected: Mapped[date | None] = mapped_column(Date)
+    loinc: Mapped[str | None] = mapped_column(String(20))  # the code the result arrived with
+    # the collection time as the laboratory sent it, ISO 8601 with its offset (text, so the
+    # offset survives on SQLite and PostgreSQL alike)
+    collected_at: Mapped[str | None] = mapped_column(String(40))
 
 
 class VisitMedication(Base):

@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
         self.find_action = add("&Find patient", QKeySequence.StandardKey.Find,
                                self.focus_search)
         self.pdf_action = add("Summary &PDF…", QKeySequence.StandardKey.Print, self.print_summary)
+        self.import_labs_action = add("&Import labs…", None, self.import_labs)
         menu.addSeparator()
         self.settings_action = add("&Settings…", "Ctrl+,", self.open_settings)
         self.accounts_action = add("&Accounts…", None, self.open_accounts)
@@ -501,6 +502,22 @@ class MainWindow(QMainWindow):
     def print_summary(self) -> None:
         if self._has_visit():
             self.visit_page.generate_pdf()
+
+    def import_labs(self, path: Path | None = None) -> Any:
+        """File → Import labs…: an HL7 v2 or FHIR file from the laboratory into the open visit."""
+        if not self._has_visit():
+            self.statusBar().showMessage("Open a visit first: labs are imported into it.", 8000)
+            return None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Import labs", str(Path.home()), "Lab results (*.hl7 *.txt *.json);;All files (*)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        return self.visit_page.import_labs(path)
 
     def show_pdf(self, path: Path) -> None:
         if self.preview is not None:

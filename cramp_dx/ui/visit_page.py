@@ -91,6 +91,7 @@ class VisitPage(QWidget):
         self.confirm: Callable[[str, str], bool] = self._confirm
         self.last_assess_ms = 0.0
         self.error_box: QMessageBox | None = None
+        self.lab_import_dialog: Any = None
 
         self.header = PatientHeader()
         self.banner = RedFlagBanner()
@@ -533,6 +534,44 @@ class VisitPage(QWidget):
         self.message.emit(f"Summary written to {path}")
         self.pdf_ready.emit(path)
         return path
+
+    # -- lab import --------------------------------------------------------------------------
+    def import_labs(self, path: Path) -> Any:
+        """File → Import labs…: read the laboratory's file, preview it against this visit and
+        store it when the user confirms; the dialog (or None when nothing can be shown)."""
+        if self.session is None or not self._entry_saved() or not self.session.flush():
+            self.message.emit("Open a visit, and resolve any unsaved change, before importing labs.")
+            return None
+        from cramp_dx.labimport import read_lab_file
+        from cramp_dx.ui.lab_import_dialog import LabImportDialog
+
+        visit_id = self.session.visit_id
+        lab_ranges = self.settings().lab_ranges or None
+        try:
+            message = read_lab_file(path)
+            plan = self.services.preview_lab_import(visit_id, message, lab_ranges)
+        except CrampDxError as exc:
+            self._error_box(f"{Path(path).name} was not imported:\n{exc}")
+            return None
+        patient = self.session.record.workup.patient
+        who = f"{patient.family_name or ''}, {patient.given_name or ''} (MRN {patient.mrn or '—'})"
+        dialog = LabImportDialog(
+            Path(path).name,
+            who,
+            plan,
+            lambda: self.services.import_labs(visit_id, message, str(path), lab_ranges)[0],
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._labs_imported(visit_id, dialog.result_value))
+        dialog.open()
+        self.lab_import_dialog = dialog
+        return dialog
+
+    def _labs_imported(self, visit_id: int, record: Any) -> None:
+        if self.session is not None and self.session.visit_id == visit_id and record is not None:
+            self.session.replace_record(record)
+            self.message.emit("Labs imported.")
 
     # -- small helpers -----------------------------------------------------------------------
     def _confirm(self, title: str, text: str) -> bool:
