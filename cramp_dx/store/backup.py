@@ -24,6 +24,7 @@ from cramp_dx.store.database import (
     sqlite_path,
 )
 from cramp_dx.store.errors import StoreError
+from cramp_dx.store.location import sqlite_uri
 
 
 def sqlite_backup(source: Path, target: Path) -> None:
@@ -34,7 +35,7 @@ def sqlite_backup(source: Path, target: Path) -> None:
     fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        src = sqlite3.connect(sqlite_uri(source, read_only=True), uri=True, timeout=30)
         dst = sqlite3.connect(partial)
         try:
             src.backup(dst)
@@ -75,7 +76,7 @@ def restore(database: Database, source: Path) -> Path | None:
         )
         sqlite_backup(database.path, safety)
         database.dispose()
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(sqlite_uri(source, read_only=True), uri=True)
         dst = sqlite3.connect(database.path, timeout=30)
         try:
             src.backup(dst)
@@ -98,7 +99,7 @@ def _check_sqlite_backup(source: Path) -> None:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise StoreError(f"{source} is not an SQLite backup of a cramp-dx record")
     try:
-        connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        connection = sqlite3.connect(sqlite_uri(source, read_only=True), uri=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from cramp_dx.store import migrate
 from cramp_dx.store.errors import NewerSchemaError, StoreError
 from cramp_dx.store.filesystems import is_network_path
+from cramp_dx.store.location import parse_location, sqlite_uri, sqlite_url
 
 if TYPE_CHECKING:
     # the ORM is imported on first use: the desktop app's sign-in page needs only the engine
@@ -81,19 +81,14 @@ class Database:
 
 
 def resolve_url(url: str | None = None) -> URL:
-    """`url`, else CRAMP_DX_DATABASE_URL, else the SQLite file in the user data folder."""
+    """`url`, else CRAMP_DX_DATABASE_URL, else the SQLite file in the user data folder. Each
+    may be a database URL or a plain path to an SQLite file (taken literally)."""
     from cramp_dx.paths import data_dir
 
     text_url = url or os.environ.get("CRAMP_DX_DATABASE_URL")
     if not text_url:
-        return make_url("sqlite:///" + str(data_dir() / DEFAULT_FILENAME))
-    try:
-        return make_url(text_url)
-    except Exception as exc:
-        raise StoreError(
-            f"database URL {text_url!r} is not valid ({exc}); expected e.g. "
-            "sqlite:////path/to/cramp_dx.sqlite3 or postgresql+psycopg://user@host/cramp_dx"
-        ) from None
+        return sqlite_url(data_dir() / DEFAULT_FILENAME)
+    return parse_location(text_url)
 
 
 def open_database(url: str | URL | None = None, *, upgrade: bool = True) -> Database:
@@ -138,7 +133,7 @@ def _open_sqlite(url: URL, *, upgrade: bool) -> Database:
 
 def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
-        "sqlite:///" + str(path), connect_args={"timeout": 30.0, "check_same_thread": False}
+        sqlite_url(path), connect_args={"timeout": 30.0, "check_same_thread": False}
     )
 
     @event.listens_for(engine, "connect")
@@ -226,7 +221,7 @@ def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
     if not header:
         return None, False
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True, timeout=30)
         try:
             tables = {
                 row[0]

@@ -188,7 +188,9 @@ class SettingsDialog(QDialog):
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if path:
-            self.database_url.setText(f"sqlite:///{path}")
+            from cramp_dx.store.location import sqlite_url_text
+
+            self.database_url.setText(sqlite_url_text(path))
 
 
 def _buddy_label(text: str, buddy: QWidget) -> QLabel:
