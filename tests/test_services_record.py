@@ -60,6 +60,20 @@ def test_a_case_naming_someone_else_under_a_known_mrn_is_refused(record):
         svc.import_case(other)
 
 
+def test_a_case_for_a_known_mrn_passes_the_patient_checks(record):
+    svc = record.services()
+    first = example("ex1-diuretic-cramps")
+    first = dataclasses.replace(first, patient=dataclasses.replace(first.patient, birth_date=None))
+    svc.import_case(first)
+    in_9000 = dataclasses.replace(first.patient, birth_date=date(9000, 1, 1))
+    later = dataclasses.replace(first, patient=in_9000)
+
+    with pytest.raises(InputError, match=r"patient.birth_date: 9000-01-01 is after the plausible range"):
+        svc.import_case(later)
+
+    assert svc.find_patient("EX-0001").birth_date is None
+
+
 def test_a_new_visit_copies_the_latest_surgery(record):
     first = record.services().import_case(example("ex3-scar-or-disc"))
     visit = record.services("nurse").create_visit(first.patient_id, date(2026, 10, 30))

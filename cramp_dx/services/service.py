@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from cramp_dx.case.checks import date_problem, record_id_problem, text_problem
 from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
 from cramp_dx.errors import InputError, Problem
 from cramp_dx.services import audit, passwords
@@ -188,6 +189,9 @@ class Services:
             problems.append(Problem("role", f"{role!r} is not a role; accepted: {', '.join(ROLES)}"))
         if len(password or "") < MIN_PASSWORD_LENGTH:
             problems.append(Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters"))
+        shown_name = text_problem(display_name or "")
+        if shown_name:
+            problems.append(Problem("display_name", shown_name))
         if problems:
             raise InputError(problems)
         password_hash = passwords.hash_password(password)
@@ -545,10 +549,10 @@ class Services:
         mrn = (workup.patient.mrn or "").strip()
         if not mrn:
             raise InputError(Problem("patient.mrn", "needed to file the case under a patient"))
+        _check_patient(workup.patient)
         with self._writing() as session:
             row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
             if row is None:
-                _check_patient(workup.patient)
                 row = self._insert_patient(session, workup.patient)
             else:
                 self._merge_demographics(session, row, workup.patient)
@@ -622,6 +626,7 @@ class Services:
         return self._record(session, visit, state)
 
     def load_visit(self, visit_id: int) -> VisitRecord:
+        _check_id(visit_id, "visit")
         with _read(self.db) as session:
             visit = load_visit_row(session, visit_id)
             if visit is None:
@@ -725,6 +730,9 @@ class Services:
         text = (text or "").strip()
         if not text:
             raise InputError(Problem("addendum", "write the addendum's text"))
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise InputError(Problem("addendum", problem))
         with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
@@ -869,21 +877,36 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _check_id(value: int, what: str) -> None:
+    """An id the database can hold; anything else names no row (and must not reach the
+    driver, which would fail with an overflow)."""
+    problem = record_id_problem(value)
+    if problem:
+        raise NotFoundError(f"no {what} with id {value}; {problem}")
+
+
 def _check_patient(patient: Patient) -> None:
+    """The checks a patient passes however it arrives (new, imported for a known MRN, edited)."""
     problems = []
     mrn = patient.mrn or ""
     if not mrn.strip():
         problems.append(Problem("patient.mrn", "the MRN is required"))
     elif len(mrn) > 64 or mrn != mrn.strip():
         problems.append(Problem("patient.mrn", "at most 64 characters, no surrounding spaces"))
+    elif text_problem(mrn):
+        problems.append(Problem("patient.mrn", str(text_problem(mrn))))
     if patient.sex is not None and patient.sex not in SEXES:
         problems.append(Problem("patient.sex", f"{patient.sex!r}; accepted: {', '.join(SEXES)}"))
-    if patient.birth_date is not None and patient.birth_date > date.today():
-        problems.append(Problem("patient.birth_date", "lies in the future"))
+    if patient.birth_date is not None:
+        problem = date_problem(patient.birth_date, birth=True)
+        if problem:
+            problems.append(Problem("patient.birth_date", problem))
     for name in ("family_name", "given_name"):
         value = getattr(patient, name)
         if value is not None and len(value) > 200:
             problems.append(Problem(f"patient.{name}", "at most 200 characters"))
+        elif value is not None and text_problem(value):
+            problems.append(Problem(f"patient.{name}", str(text_problem(value))))
     if problems:
         raise InputError(problems)
 
