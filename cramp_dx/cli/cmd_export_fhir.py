@@ -27,11 +27,11 @@ _PDF_CHANGED_AFTER = timedelta(seconds=5)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options
+    from cramp_dx.cli.record_access import add_login_options, visit_id
 
     parser.add_argument("--mrn", help="export a saved visit of the patient with this MRN")
     parser.add_argument(
-        "--visit", type=int, metavar="ID", help="the visit id with --mrn (default: the latest visit)"
+        "--visit", type=visit_id, metavar="ID", help="the visit id with --mrn (default: the latest visit)"
     )
     parser.add_argument(
         "--case", type=Path, metavar="CASE.json", help="export a case file instead (no database)"

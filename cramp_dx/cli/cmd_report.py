@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `cramp-dx --help` stays light
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options
+    from cramp_dx.cli.record_access import add_login_options, visit_id
 
     parser.add_argument(
         "case",
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mrn", help="summarise a saved visit of the patient with this MRN")
     parser.add_argument(
         "--visit",
-        type=int,
+        type=visit_id,
         metavar="ID",
         help="the visit id with --mrn (default: the patient's latest visit)",
     )
