@@ -18,6 +18,7 @@ from support.record import CASES, PASSWORDS, make_record
 from cramp_dx.cli.main import main
 from cramp_dx.errors import CrampDxError
 from cramp_dx.services import Services
+from cramp_dx.services.changes import AcknowledgeRedFlag
 from cramp_dx.store import open_database
 
 
@@ -146,6 +147,8 @@ def test_the_latest_visit_is_exported_by_default_to_stdout_and_audited(url, monk
 def test_a_signed_visit_exports_as_completed_with_its_signer(url, tmp_path, monkeypatch, capsys):
     visit_id = imported(monkeypatch, capsys, "ex2-early-swollen-calf")
     with signed_in(url, "doc") as doc:
+        version = doc.load_visit(visit_id).version
+        doc.apply(visit_id, AcknowledgeRedFlag("dvt_likely"), version)  # signing needs it
         doc.sign(visit_id)
     out = tmp_path / "bundle.json"
     argv = as_doc("export-fhir", "--mrn", "EX-0002", "-o", str(out))

@@ -23,6 +23,7 @@ from cramp_dx.services import (
     AuthError,
     ConflictError,
     PermissionDenied,
+    RedFlagsOpenError,
     Services,
     SignedVisitError,
     audit,
@@ -183,6 +184,18 @@ def test_the_lifecycle_runs_intake_ready_signed(record):
     assert signed.signed_at is not None
 
 
+def test_a_visit_with_an_unacknowledged_red_flag_is_not_signed(record):
+    doc = record.services()
+    visit = doc.import_case(example("ex2-early-swollen-calf"))
+
+    with pytest.raises(RedFlagsOpenError, match=r"acknowledge each red flag first: .*\(dvt_likely\)"):
+        doc.sign(visit.id)
+
+    after = doc.load_visit(visit.id)
+    assert (after.status, after.version, after.signed_by) == ("intake", visit.version, None)
+    assert "sign" not in [e.action for e in doc.audit_trail(visit.patient_id)]
+
+
 def test_nobody_edits_a_signed_visit_but_an_addendum_is_accepted(record):
     doc = record.services()
     visit = doc.import_case(example("ex1-diuretic-cramps"))
@@ -316,14 +329,14 @@ def test_a_disabled_account_cannot_sign_in(record):
 def test_each_change_writes_who_what_and_old_to_new(record):
     svc = record.services()
     r = svc.import_case(example("ex1-diuretic-cramps"))
-    svc.apply(r.id, changes.SetMeasurement("temperature_c", 38.2, 36.6), r.version)
+    svc.apply(r.id, changes.SetMeasurement("temperature_c", 37.2, 36.6), r.version)
     svc.sign(r.id)
     svc.record_pdf(r.id, "/tmp/x.pdf")
     trail = svc.audit_trail(r.patient_id)
     assert [e.action for e in trail] == ["create", "import", "update", "sign", "pdf"]
     update = trail[2]
     assert (update.username, update.field) == ("doc", "measurements.temperature_c")
-    assert (update.old_value, update.new_value) == ("36.6", "38.2")
+    assert (update.old_value, update.new_value) == ("36.6", "37.2")
 
 
 def test_a_refused_change_leaves_no_audit_row(record):

@@ -6,6 +6,7 @@ from cramp_dx.services.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
+    RedFlagsOpenError,
     SignedVisitError,
 )
 from cramp_dx.services.records import (
@@ -31,6 +32,7 @@ __all__ = [
     "NotFoundError",
     "PatientRow",
     "PermissionDenied",
+    "RedFlagsOpenError",
     "Services",
     "SignedVisitError",
     "VisitRecord",

@@ -4,7 +4,7 @@ role-checked, with its audit rows written in that same transaction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -35,6 +35,7 @@ from cramp_dx.services.errors import (
     AuthError,
     ConflictError,
     NotFoundError,
+    RedFlagsOpenError,
     SignedVisitError,
 )
 from cramp_dx.services.mapping import (
@@ -688,11 +689,38 @@ class Services:
         require_clinical(self.account, "mark a visit ready for review")
         return self._set_status(visit_id, "ready_for_review", "mark_ready")
 
-    def sign(self, visit_id: int) -> VisitRecord:
+    def sign(
+        self, visit_id: int, *, lab_ranges: dict[str, dict[str, float]] | None = None
+    ) -> VisitRecord:
+        """Sign the visit, refused while any of its red flags is unacknowledged. The flags are
+        those of the workup as saved, assessed with `lab_ranges` (the clinic's reference
+        ranges the physician sees; default: this workstation's settings)."""
         require_physician(self.account, "sign a visit")
-        return self._set_status(visit_id, "signed", "sign")
+        if lab_ranges is None:
+            from cramp_dx.settings import load_settings
 
-    def _set_status(self, visit_id: int, status: str, action: str) -> VisitRecord:
+            lab_ranges = load_settings().lab_ranges
+        ranges = lab_ranges
+
+        def refuse_open_red_flags(state: VisitState) -> None:
+            from cramp_dx.engine import assess
+
+            flags = assess(state.workup, lab_ranges=ranges or None).red_flags
+            unacknowledged = [
+                (f.id, f.title) for f in flags if f.id not in state.acknowledged_red_flags
+            ]
+            if unacknowledged:
+                raise RedFlagsOpenError(visit_id, unacknowledged)
+
+        return self._set_status(visit_id, "signed", "sign", check=refuse_open_red_flags)
+
+    def _set_status(
+        self,
+        visit_id: int,
+        status: str,
+        action: str,
+        check: Callable[[VisitState], None] | None = None,
+    ) -> VisitRecord:
         with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
@@ -701,6 +729,8 @@ class Services:
                 raise SignedVisitError(f"visit {visit_id} is already signed")
             patient = session.get(m.Patient, visit.patient_id)
             assert patient is not None
+            if check is not None:
+                check(read_state(session, visit, patient))
             if visit.status != status:
                 now = _now()
                 old = visit.status

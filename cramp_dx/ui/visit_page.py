@@ -467,7 +467,8 @@ class VisitPage(QWidget):
                             "After signing the visit is read-only; later changes are added "
                             "as an addendum."):
             return
-        if self._action(lambda: self.services.sign(self.session.visit_id)):
+        lab_ranges = self.settings().lab_ranges
+        if self._action(lambda: self.services.sign(self.session.visit_id, lab_ranges=lab_ranges)):
             self.message.emit("Visit signed.")
 
     def add_addendum(self) -> None:
