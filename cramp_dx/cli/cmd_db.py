@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cramp_dx.cli.main import add_database_option
+from cramp_dx.cli.record_access import add_login_options, sign_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,13 +17,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("check", "integrity, foreign keys, schema revision and the audit chain"),
     ):
         add_database_option(sub.add_parser(name, help=help_))
-    for name, help_ in (
-        ("backup", "copy the record to FILE while it stays in use (pg_dump for PostgreSQL)"),
-        ("restore", "replace the record by the backup FILE (the current one is kept aside)"),
-    ):
-        action = sub.add_parser(name, help=help_)
-        action.add_argument("file")
-        add_database_option(action)
+    action = sub.add_parser(
+        "backup", help="copy the record to FILE while it stays in use (pg_dump for PostgreSQL)"
+    )
+    action.add_argument("file")
+    add_database_option(action)
+    action = sub.add_parser(
+        "restore",
+        help="replace the record by the backup FILE (an admin; refused while the record is in use)",
+        description="Signs in an admin (--user). The backup is checked first (integrity, schema "
+        "version, tables, audit chain); a verified copy of the current content is kept (SQLite: "
+        "beside the file; PostgreSQL: a dump in the data folder's backups/); refused while any "
+        "other program has the record open. The restore is audited.",
+    )
+    action.add_argument("file")
+    add_login_options(action)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,10 +58,9 @@ def run(args: argparse.Namespace) -> int:
             backup.backup(database, Path(args.file))
             print(f"backed up {database.describe()} to {args.file}")
             return 0
-        kept = backup.restore(database, Path(args.file))
-        print(f"restored {database.describe()} from {args.file}")
-        if kept:
-            print(f"the previous content was kept in {kept}")
+        restored = sign_in(args, database).restore_record(Path(args.file))
+        print(f"restored {database.describe()} from {restored.source}")
+        print(f"the previous content was kept (verified) in {restored.kept}")
         return 0
     finally:
         database.dispose()

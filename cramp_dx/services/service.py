@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -69,6 +69,9 @@ from cramp_dx.store.database import Database
 from cramp_dx.store.errors import StoreError
 from cramp_dx.store.keys import PREFIX_END, name_key
 from cramp_dx.store.models import ROLES
+
+if TYPE_CHECKING:  # the restore machinery is imported when a restore runs
+    from cramp_dx.services.restore import Restored
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
@@ -812,6 +815,17 @@ class Services:
                 field=kind,
                 new=str(path),
             )
+
+    # --- the record as a whole ------------------------------------------------------------
+
+    def restore_record(self, source: Path) -> Restored:
+        """Replace the whole record by the backup at `source` (an admin): checked first, the
+        current content kept in a verified copy, refused while the record is in use, audited
+        (cramp_dx.services.restore)."""
+        require_admin(self.account, "restore the record from a backup")
+        from cramp_dx.services.restore import restore_record
+
+        return restore_record(self.db, Path(source), self.account)
 
     # --- audit ----------------------------------------------------------------------------
 
