@@ -55,6 +55,25 @@ def test_db_backup_of_a_record_in_a_folder_with_a_hash_keeps_every_patient(tmp_p
     assert patients_in(saved) == 2
 
 
+def test_db_restore_in_a_folder_with_awkward_characters_restores_and_keeps_every_patient(
+    tmp_path, monkeypatch, capsys
+):
+    folder = tmp_path / AWKWARD
+    monkeypatch.setenv("CRAMP_DX_DATA_DIR", str(folder))
+    make_record(None).db.dispose()
+    assert import_as_doc(monkeypatch, "ex1-diuretic-cramps") == 0
+    saved = folder / "saved #1?.sqlite3"
+    assert cli(monkeypatch, "db", "backup", str(saved)) == 0
+    assert import_as_doc(monkeypatch, "ex2-early-swollen-calf") == 0
+    argv = ("db", "restore", str(saved), "--user", "admin", "--password-stdin")
+
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["admin"]) == 0
+
+    assert patients_in(folder / "cramp_dx.sqlite3") == 1
+    (kept,) = folder.glob("cramp_dx.before-restore-*.sqlite3")
+    assert patients_in(kept) == 2
+
+
 def test_the_default_record_is_the_file_in_the_data_folder_whatever_its_name(tmp_path, monkeypatch):
     folder = tmp_path / AWKWARD
     monkeypatch.setenv("CRAMP_DX_DATA_DIR", str(folder))
