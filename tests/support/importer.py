@@ -44,7 +44,7 @@ def main() -> None:
             print(f"failed {mrn}: {exc}".replace("\n", " "), flush=True)
         else:
             print(f"saved {mrn}", flush=True)
-        time.sleep(0.03)
+        time.sleep(0.1)  # between saves: a busy desk, not a loop that never lets go
 
 
 if __name__ == "__main__":
