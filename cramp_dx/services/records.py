@@ -16,6 +16,7 @@ class Account:
     display_name: str
     role: str
     active: bool = True
+    locked_until: datetime | None = None  # set while repeated failed sign-ins lock it
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,4 @@ class AuditEntry:
     field: str | None
     old_value: str | None
     new_value: str | None
+

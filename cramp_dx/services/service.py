@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -73,6 +73,10 @@ from cramp_dx.store.models import ROLES
 if TYPE_CHECKING:  # the restore machinery is imported when a restore runs
     from cramp_dx.services.restore import Restored
 
+LOCKOUT_FAILURES = 5  # wrong passwords for one account ...
+LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this time lock it ...
+LOCKOUT_DURATION = timedelta(minutes=15)  # ... for this long
+_ACCOUNTS_LOCK_KEY = 0x43524D55  # PostgreSQL advisory lock id while accounts change ("CRMU")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
 
@@ -81,14 +85,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _account(row: m.Account) -> Account:
+def _account(row: m.Account, now: datetime | None = None) -> Account:
+    until = _aware(row.locked_until) if row.locked_until is not None else None
     return Account(
         id=row.id,
         username=row.username,
         display_name=row.display_name,
         role=row.role,
         active=row.active,
+        locked_until=until if until is not None and until > (now or _now()) else None,
     )
+
+
+def _typed_name(username: str) -> str:
+    """What someone typed as a user name, fit for an audit row: printable, at most 80."""
+    text = (username or "").encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:80] or "?"
+
+
+def _workstation() -> str:
+    import socket
+
+    return _typed_name(socket.gethostname())
 
 
 def validate_workup(workup: Workup) -> Workup:
@@ -123,6 +141,44 @@ def _has_admin(session: Session) -> bool:
     return session.execute(
         select(m.Account.id).where(m.Account.role == "admin", m.Account.active.is_(True)).limit(1)
     ).first() is not None
+
+
+def _sign_in_outcome(
+    session: Session, account: m.Account | None, password_ok: bool, now: datetime
+) -> str | None:
+    """None when the sign-in may go ahead, else why not; a wrong password is counted and the
+    account locked once LOCKOUT_FAILURES fall within LOCKOUT_WINDOW (the failures then start
+    over)."""
+    if account is None:
+        return "unknown user"
+    if account.locked_until is not None and _aware(account.locked_until) > now:
+        return "locked"
+    if not account.active:
+        return "disabled"
+    if password_ok:
+        return None
+    failures = m.SignInFailure.__table__
+    session.execute(
+        delete(failures).where(failures.c.account_id == account.id, failures.c.at <= now - LOCKOUT_WINDOW)
+    )
+    session.execute(failures.insert().values(account_id=account.id, at=now))
+    recent = session.execute(
+        select(func.count()).select_from(failures).where(failures.c.account_id == account.id)
+    ).scalar_one()
+    if recent < LOCKOUT_FAILURES:
+        return "wrong password"
+    account.locked_until = now + LOCKOUT_DURATION
+    session.execute(delete(failures).where(failures.c.account_id == account.id))
+    audit.append(
+        session,
+        audit.Actor(account.id, account.username),
+        "lock",
+        "account",
+        entity_id=account.id,
+        field="locked_until",
+        new=account.locked_until,
+    )
+    return "now locked"
 
 
 def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
@@ -200,6 +256,11 @@ class Services:
             raise InputError(problems)
         password_hash = passwords.hash_password(password)
         with _write(database) as session:
+            if database.dialect == "postgresql":
+                # one account change at a time, so two simultaneous first accounts (both
+                # seeing an empty record) cannot both be created: the second waits, then sees
+                # the first (SQLite: the write transaction's BEGIN IMMEDIATE does the same)
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ACCOUNTS_LOCK_KEY})
             if actor is None:
                 if session.execute(select(m.Account.id).limit(1)).first() is not None:
                     raise AuthError("sign in as an admin to add accounts")
@@ -236,28 +297,51 @@ class Services:
         _recent_patients(database, 0)
 
     @staticmethod
-    def authenticate(database: Database, username: str, password: str) -> Account:
-        with _read(database) as session:
-            row = session.execute(
-                select(m.Account).where(m.Account.username == username)
-            ).scalar_one_or_none()
+    def authenticate(database: Database, username: str, password: str, *, via: str = "cli") -> Account:
+        """Sign in. Every attempt is audited (`via`: "cli", "app", "app unlock"), failed or
+        not; LOCKOUT_FAILURES wrong passwords within LOCKOUT_WINDOW lock the account for
+        LOCKOUT_DURATION, in the record, so every workstation refuses it meanwhile."""
+        row = None
+        if _USERNAME.match(username or ""):  # anything else names no account (and may hold NUL)
+            with _read(database) as session:
+                row = session.execute(
+                    select(m.Account).where(m.Account.username == username)
+                ).scalar_one_or_none()
         ok = passwords.verify_password(row.password_hash if row else None, password)
-        if row is None or not ok or not row.active:
-            raise AuthError("unknown user or wrong password")
-        if passwords.needs_rehash(row.password_hash):
-            new_hash = passwords.hash_password(password)
-            with _write(database) as session:
-                stored = session.get(m.Account, row.id)
-                assert stored is not None
-                stored.password_hash = new_hash
+        rehash = ok and row is not None and passwords.needs_rehash(row.password_hash)
+        new_hash = passwords.hash_password(password) if rehash else None
+        with _write(database) as session:
+            stored = session.get(m.Account, row.id, with_for_update=True) if row is not None else None
+            outcome = _sign_in_outcome(session, stored, ok, _now())
+            who = (
+                audit.Actor(stored.id, stored.username)
+                if stored is not None
+                else audit.Actor(None, _typed_name(username))
+            )
+            context = {"via": via, "workstation": _workstation()}
+            if outcome is not None:
                 audit.append(
-                    session,
-                    audit.Actor(row.id, row.username),
-                    "rehash",
-                    "account",
-                    entity_id=row.id,
+                    session, who, "sign_in_failed", "account",
+                    entity_id=stored.id if stored else None, new={"reason": outcome, **context},
                 )
-        return _account(row)
+            else:
+                assert stored is not None
+                session.execute(delete(m.SignInFailure).where(m.SignInFailure.account_id == stored.id))
+                if new_hash is not None:
+                    stored.password_hash = new_hash
+                    audit.append(session, who, "rehash", "account", entity_id=stored.id)
+                audit.append(session, who, "sign_in", "account", entity_id=stored.id, new=context)
+            account = _account(stored) if stored is not None else None
+        if outcome in ("locked", "now locked") and account is not None and account.locked_until:
+            until = account.locked_until.astimezone().strftime("%H:%M")
+            raise AuthError(
+                f"{username}: too many failed sign-ins; the account is locked until {until} "
+                f"({int(LOCKOUT_DURATION.total_seconds() // 60)} minutes). Try again then, or "
+                "ask an admin to unlock it (cramp-dx user unlock NAME)"
+            )
+        if outcome is not None or account is None:
+            raise AuthError("unknown user or wrong password")
+        return account
 
     @staticmethod
     def has_accounts(database: Database) -> bool:
@@ -309,6 +393,25 @@ class Services:
                     new=active,
                 )
                 row.active = active
+
+    def unlock(self, username: str) -> None:
+        """Lift a lockout after failed sign-ins before it ends by itself (an admin)."""
+        require_admin(self.account, "unlock accounts")
+        with self._writing() as session:
+            row = self._account_row(session, username)
+            session.execute(delete(m.SignInFailure).where(m.SignInFailure.account_id == row.id))
+            if row.locked_until is not None:
+                audit.append(
+                    session,
+                    self._actor,
+                    "unlock",
+                    "account",
+                    entity_id=row.id,
+                    field="locked_until",
+                    old=row.locked_until,
+                    new=None,
+                )
+                row.locked_until = None
 
     @staticmethod
     def _account_row(session: Session, username: str) -> m.Account:

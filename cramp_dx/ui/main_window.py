@@ -353,9 +353,10 @@ class MainWindow(QMainWindow):
         from cramp_dx.services import AuthError, Services
 
         try:
-            account = Services.authenticate(self.database, username, password)
-        except AuthError:
-            self.sign_in.show_error("Unknown user or wrong password.")
+            account = Services.authenticate(self.database, username, password, via="app")
+        except AuthError as exc:
+            message = str(exc)
+            self.sign_in.show_error(message[:1].upper() + message[1:] + ".")
             return
         except CrampDxError as exc:
             self.sign_in.show_error(str(exc))
@@ -401,9 +402,13 @@ class MainWindow(QMainWindow):
         from cramp_dx.services import AuthError, Services
 
         try:
-            Services.authenticate(self.database, self.account.username, password)
-        except (AuthError, CrampDxError):
-            self.lock_screen.show_error("Wrong password. Patient details stay hidden.")
+            Services.authenticate(self.database, self.account.username, password, via="app unlock")
+        except AuthError as exc:
+            reason = "Wrong password" if "wrong password" in str(exc) else str(exc)
+            self.lock_screen.show_error(f"{reason}. Patient details stay hidden.")
+            return
+        except CrampDxError as exc:
+            self.lock_screen.show_error(f"{exc}. Patient details stay hidden.")
             return
         self._show_page(WORKSPACE)
         for dialog in self._hidden_dialogs:

@@ -1,0 +1,59 @@
+"""The app's sign-in and unlock are audited like the command line's, and a locked account is
+told so."""
+
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+from support.ui import PASSWORDS, clinic, make_window, no_leaked_windows, sign_in  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+
+def attempt(qtbot, window, username: str, password: str) -> None:
+    page = window.sign_in
+    page.username.clear()
+    qtbot.keyClicks(page.username, username)
+    page.password.clear()
+    qtbot.keyClicks(page.password, password)
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+
+
+def sign_ins(clinic) -> list[tuple[str, str, dict]]:
+    with clinic.db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT username, action, new_value FROM audit_event "
+                 "WHERE action IN ('sign_in', 'sign_in_failed') ORDER BY id")
+        ).all()
+    return [(u, a, json.loads(v)) for u, a, v in rows]
+
+
+def test_the_apps_sign_ins_and_unlocks_are_audited(make_window, qtbot, clinic):
+    window = make_window()
+    attempt(qtbot, window, "nurse", "wrong-password")
+    assert "wrong password" in window.sign_in.error.text()
+    sign_in(qtbot, window, "nurse")
+    window.lock()
+    window.unlock("wrong-password")
+    window.unlock(PASSWORDS["nurse"])
+    assert [(u, a, v["via"]) for u, a, v in sign_ins(clinic)] == [
+        ("nurse", "sign_in_failed", "app"),
+        ("nurse", "sign_in", "app"),
+        ("nurse", "sign_in_failed", "app unlock"),
+        ("nurse", "sign_in", "app unlock"),
+    ]
+
+
+def test_a_locked_account_is_told_when_it_may_sign_in_again(make_window, qtbot, clinic):
+    window = make_window()
+    for _ in range(5):
+        attempt(qtbot, window, "nurse", "wrong-password")
+    attempt(qtbot, window, "nurse", PASSWORDS["nurse"])
+    assert window.services is None
+    assert "locked until" in window.sign_in.error.text()
+
