@@ -125,7 +125,7 @@ def test_a_saved_visit_exports_through_the_service_and_the_export_is_audited(
 
 
 @contextmanager
-def signed_in(url: str, who: str = "admin") -> Iterator[Services]:
+def signed_in(url: str, who: str = "doc") -> Iterator[Services]:
     db = open_database(url)
     try:
         yield Services(db, Services.authenticate(db, who, PASSWORDS[who]))

@@ -57,3 +57,23 @@ def test_a_locked_account_is_told_when_it_may_sign_in_again(make_window, qtbot, 
     assert window.services is None
     assert "locked until" in window.sign_in.error.text()
 
+
+def test_an_admin_sees_no_patients_and_opens_one_with_emergency_access(make_window, qtbot, clinic):
+    from support.record import example
+
+    clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
+    window = make_window()
+    sign_in(qtbot, window, "admin")
+    assert window.patient_list.rows == [] and "reads no patient data" in window.patient_list.count.text()
+    assert window.emergency_action.isEnabled()
+    window.emergency_access()
+    dialog = window.emergency_dialog
+    qtbot.keyClicks(dialog.mrn, "EX-0001")
+    dialog.submit()
+    assert "reason" in dialog.error.text() and window.visit_page.session is None
+    qtbot.keyClicks(dialog.reason, "unconscious patient, physician unreachable")
+    dialog.submit()
+    page = window.visit_page
+    assert page.session is not None and page.session.read_only
+    assert page.emergency_banner.isVisible()
+    assert "EMERGENCY ACCESS" in page.emergency_banner.text()

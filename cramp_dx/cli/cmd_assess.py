@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from cramp_dx.cli.record_access import add_login_options, visit_id
+from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 from cramp_dx.errors import InputError, Problem
 
 
@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--visit", type=visit_id, help="visit id (default: the patient's latest visit)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     add_login_options(parser)
+    add_emergency_option(parser)
 
 
 def _workup(args: argparse.Namespace) -> Any:

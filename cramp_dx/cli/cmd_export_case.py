@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cramp_dx.cli.record_access import add_login_options, open_record, sign_in, visit_id
+from cramp_dx.cli.record_access import add_emergency_option, add_login_options, open_record, sign_in, visit_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--visit", type=visit_id, help="visit id (default: the latest visit)")
     parser.add_argument("-o", "--output", help="file to write (default: standard output)")
     add_login_options(parser)
+    add_emergency_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ _PDF_CHANGED_AFTER = timedelta(seconds=5)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options, visit_id
+    from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 
     parser.add_argument("--mrn", help="export a saved visit of the patient with this MRN")
     parser.add_argument(
@@ -57,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reference the PDF by its file URL instead of embedding it (base64)",
     )
     add_login_options(parser)  # --database-url, --user, --password-stdin (for --mrn)
+    add_emergency_option(parser)
 
 
 def _check(args: argparse.Namespace) -> None:

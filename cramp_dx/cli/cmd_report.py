@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `cramp-dx --help` stays light
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options, visit_id
+    from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 
     parser.add_argument(
         "case",
@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="paper size (default: letter)",
     )
     add_login_options(parser)  # --database-url, --user, --password-stdin (for --mrn)
+    add_emergency_option(parser)
 
 
 def _check(args: argparse.Namespace) -> None:

@@ -36,6 +36,16 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_emergency_option(parser: argparse.ArgumentParser) -> None:
+    """For the commands reading one patient's record (--mrn)."""
+    parser.add_argument(
+        "--emergency-access",
+        metavar="REASON",
+        help="emergency access (\"break the glass\"): read the record of --mrn although your "
+        "role does not, stating why; audited and reported by `cramp-dx audit --emergency`",
+    )
+
+
 def visit_id(text: str) -> int:
     """`--visit ID`: a whole number an id can be (a huge one never reaches the database)."""
     try:
@@ -73,5 +83,11 @@ def sign_in(args: argparse.Namespace, database: Database) -> Services:
 
     if not args.user:
         raise InputError(Problem("--user", "sign in: give --user NAME (or set CRAMP_DX_USER)"))
+    reason = getattr(args, "emergency_access", None)
+    if reason is not None and not getattr(args, "mrn", None):
+        raise InputError(Problem("--emergency-access", "only with --mrn (the patient whose record to open)"))
     password = read_password(args, f"Password for {args.user}: ")
-    return Services(database, Services.authenticate(database, args.user, password))
+    services = Services(database, Services.authenticate(database, args.user, password))
+    if reason is not None:
+        services.emergency_access(args.mrn, reason)
+    return services

@@ -111,3 +111,16 @@ class AuditEntry:
     old_value: str | None
     new_value: str | None
 
+
+@dataclass(frozen=True, slots=True)
+class EmergencyAccessRow:
+    """One emergency access ("break the glass"): who opened which patient's record, when
+    (ISO 8601 UTC), from which workstation, why, and how many visits were then read."""
+
+    at: str
+    username: str
+    role: str
+    mrn: str
+    reason: str
+    workstation: str
+    visits_read: int

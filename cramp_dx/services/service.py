@@ -35,6 +35,7 @@ from cramp_dx.services.errors import (
     AuthError,
     ConflictError,
     NotFoundError,
+    PermissionDenied,
     RedFlagsOpenError,
     SignedVisitError,
 )
@@ -47,6 +48,7 @@ from cramp_dx.services.mapping import (
     write_state,
 )
 from cramp_dx.services.permissions import (
+    CLINICAL_ROLES,
     require_admin,
     require_clinical,
     require_physician,
@@ -60,6 +62,7 @@ from cramp_dx.services.records import (
     AuditEntry,
     DemoPatient,
     EarlierLab,
+    EmergencyAccessRow,
     PatientRow,
     VisitRecord,
     VisitRow,
@@ -79,6 +82,8 @@ LOCKOUT_DURATION = timedelta(minutes=15)  # ... for this long
 _ACCOUNTS_LOCK_KEY = 0x43524D55  # PostgreSQL advisory lock id while accounts change ("CRMU")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
+EMERGENCY_REASON_MIN = 10
+EMERGENCY_REASON_MAX = 500
 
 
 def _now() -> datetime:
@@ -101,6 +106,16 @@ def _typed_name(username: str) -> str:
     """What someone typed as a user name, fit for an audit row: printable, at most 80."""
     text = (username or "").encode("utf-8", "replace").decode("utf-8")
     return "".join(ch if ch.isprintable() else "?" for ch in text)[:80] or "?"
+
+
+def _json_object(value: str | None) -> dict[str, Any]:
+    import json
+
+    try:
+        loaded = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _workstation() -> str:
@@ -210,6 +225,8 @@ class Services:
         self.db = database
         self.account = account
         self._actor = audit.Actor(account.id, account.username)
+        # patient id -> the stated reason, for each record opened with emergency access
+        self._emergency: dict[int, str] = {}
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -420,11 +437,122 @@ class Services:
             raise NotFoundError(f"no account named {username!r}")
         return row
 
+    # --- who reads clinical data ----------------------------------------------------------
+
+    def may_read_clinical_data(self) -> bool:
+        """Nurses and physicians read every patient's record; an admin (accounts only) reads
+        none, except one opened with emergency access."""
+        return self.account.role in CLINICAL_ROLES
+
+    def _refuse_reading(self) -> PermissionDenied:
+        return PermissionDenied(
+            f"{self.account.username} ({self.account.role}) may not read clinical data: an admin "
+            "manages accounts. In an emergency, open the patient's record with emergency "
+            "access, stating the reason (it is audited and reported)"
+        )
+
+    def _may_read(self, patient_id: int | None) -> None:
+        if self.may_read_clinical_data() or (patient_id is not None and patient_id in self._emergency):
+            return
+        raise self._refuse_reading()
+
+    def _may_look_up(self) -> None:
+        """Before a look-up by MRN or visit id: refused at once for an account that reads no
+        clinical data and has opened no record with emergency access."""
+        if not self.may_read_clinical_data() and not self._emergency:
+            raise self._refuse_reading()
+
+    def emergency_reason(self, patient_id: int) -> str | None:
+        """The stated reason when this patient's record was opened with emergency access."""
+        return self._emergency.get(patient_id)
+
+    def emergency_access(self, mrn: str, reason: str) -> PatientRow:
+        """Break the glass (ONC 170.315(d)(6)): open the record of the patient with this MRN
+        although this account's role does not, with a stated reason. Audited at once
+        ("emergency_access", with the reason, the role and the workstation), and so is every
+        visit then read; `cramp-dx audit --emergency` reports them. Reading only: what a role
+        may change stays as it is. Lasts until this sign-in ends."""
+        reason = " ".join((reason or "").split())
+        if len(reason) < EMERGENCY_REASON_MIN:
+            raise InputError(
+                Problem("reason", f"state why emergency access is needed (at least "
+                        f"{EMERGENCY_REASON_MIN} characters)")
+            )
+        problem = text_problem(reason)
+        if problem or len(reason) > EMERGENCY_REASON_MAX:
+            raise InputError(Problem("reason", problem or f"at most {EMERGENCY_REASON_MAX} characters"))
+        with self._writing() as session:
+            row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
+            if row is None:
+                raise NotFoundError(f"no patient with MRN {mrn!r}")
+            audit.append(
+                session,
+                self._actor,
+                "emergency_access",
+                "patient",
+                entity_id=row.id,
+                patient_id=row.id,
+                new={"reason": reason, "role": self.account.role, "workstation": _workstation()},
+            )
+            self._emergency[row.id] = reason
+            return _patient_rows(session, [row])[0]
+
+    def _audit_emergency_read(self, patient_id: int, visit_id: int) -> None:
+        if self.may_read_clinical_data():
+            return
+        with self._writing() as session:
+            audit.append(
+                session,
+                self._actor,
+                "emergency_read",
+                "visit",
+                entity_id=visit_id,
+                patient_id=patient_id,
+                visit_id=visit_id,
+                new={"reason": self._emergency.get(patient_id)},
+            )
+
+    def emergency_report(self) -> list[EmergencyAccessRow]:
+        """Every emergency access, oldest first: who, when, which patient, why (an admin or a
+        physician reviews them)."""
+        if self.account.role not in ("admin", "physician"):
+            require_admin(self.account, "read the emergency access report")
+        with _read(self.db) as session:
+            rows = session.execute(
+                select(m.AuditEvent, m.Patient.mrn)
+                .outerjoin(m.Patient, m.Patient.id == m.AuditEvent.patient_id)
+                .where(m.AuditEvent.action == "emergency_access")
+                .order_by(m.AuditEvent.id)
+            ).all()
+            reads = dict(
+                session.execute(
+                    select(m.AuditEvent.patient_id, func.count())
+                    .where(m.AuditEvent.action == "emergency_read")
+                    .group_by(m.AuditEvent.patient_id)
+                ).all()
+            )
+        report = []
+        for event, mrn in rows:
+            details = _json_object(event.new_value)
+            report.append(
+                EmergencyAccessRow(
+                    at=event.at,
+                    username=event.username,
+                    role=str(details.get("role", "")),
+                    mrn=mrn or f"patient {event.patient_id}",
+                    reason=str(details.get("reason", "")),
+                    workstation=str(details.get("workstation", "")),
+                    visits_read=int(reads.get(event.patient_id, 0)),
+                )
+            )
+        return report
+
     # --- patients -------------------------------------------------------------------------
 
     def search_patients(self, text: str, limit: int = 50) -> list[PatientRow]:
         """By MRN (exact), birth date (YYYY-MM-DD or DD.MM.YYYY), family or given name prefix,
         or "family, given" prefixes. Accents and case are ignored."""
+        self._may_read(None)
         text = (text or "").strip()
         if not text:
             return self.recent_patients(limit)
@@ -453,9 +581,11 @@ class Services:
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
         """Patients whose visits (or themselves) changed most recently."""
+        self._may_read(None)
         return _recent_patients(self.db, limit)
 
     def get_patient(self, patient_id: int) -> PatientRow:
+        self._may_read(patient_id)
         with _read(self.db) as session:
             row = session.get(m.Patient, patient_id)
             if row is None:
@@ -463,10 +593,12 @@ class Services:
             return _patient_rows(session, [row])[0]
 
     def find_patient(self, mrn: str) -> PatientRow:
+        self._may_look_up()
         with _read(self.db) as session:
             row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
             if row is None:
                 raise NotFoundError(f"no patient with MRN {mrn!r}")
+            self._may_read(row.id)
             return _patient_rows(session, [row])[0]
 
     def create_patient(
@@ -528,6 +660,7 @@ class Services:
         """The patient's lab results by lab id, oldest first, in one query. With
         `before_visit_id`: only from the visits before that one (an earlier visit date, or the
         same date and created earlier), so a visit shows what was known before it."""
+        self._may_read(patient_id)
         lab, visit = m.VisitLab, m.Visit
         query = (
             select(lab.test, lab.value, lab.unit, lab.collected, visit.id, visit.visit_date)
@@ -554,6 +687,7 @@ class Services:
         return history
 
     def list_visits(self, patient_id: int) -> list[VisitRow]:
+        self._may_read(patient_id)
         with _read(self.db) as session:
             rows = session.execute(
                 select(m.Visit, m.Surgery, m.Account.username)
@@ -579,10 +713,12 @@ class Services:
 
     def latest_visit_id(self, mrn: str) -> int:
         """The most recent visit of the patient with this MRN (for `assess --mrn`)."""
+        self._may_look_up()
         with _read(self.db) as session:
             pid = session.execute(select(m.Patient.id).where(m.Patient.mrn == mrn)).scalar()
             if pid is None:
                 raise NotFoundError(f"no patient with MRN {mrn!r}")
+            self._may_read(pid)
             vid = session.execute(
                 select(m.Visit.id)
                 .where(m.Visit.patient_id == pid)
@@ -734,13 +870,17 @@ class Services:
 
     def load_visit(self, visit_id: int) -> VisitRecord:
         _check_id(visit_id, "visit")
+        self._may_look_up()
         with _read(self.db) as session:
             visit = load_visit_row(session, visit_id)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            self._may_read(visit.patient_id)
             patient = session.get(m.Patient, visit.patient_id)
             assert patient is not None
-            return self._record(session, visit, read_state(session, visit, patient))
+            record = self._record(session, visit, read_state(session, visit, patient))
+        self._audit_emergency_read(record.patient_id, record.id)
+        return record
 
     def apply(self, visit_id: int, change: Change, base_version: int) -> VisitRecord:
         """Save one edit made on the copy loaded at `base_version`. If the visit moved on since
@@ -907,6 +1047,7 @@ class Services:
             visit = session.get(m.Visit, visit_id)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            self._may_read(visit.patient_id)
             audit.append(
                 session,
                 self._actor,
@@ -933,13 +1074,21 @@ class Services:
     # --- audit ----------------------------------------------------------------------------
 
     def audit_trail(self, patient_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
-        """The trail of one patient (all of it for an admin when `patient_id` is None)."""
+        """The trail of one patient; with `patient_id` None (an admin), the events of the
+        record as a whole — accounts, sign-ins, restores, emergency accesses — without the
+        clinical content of patients' rows."""
         if patient_id is None:
             require_admin(self.account, "read the whole audit trail")
+        else:
+            self._may_read(patient_id)
         with _read(self.db) as session:
             query = select(m.AuditEvent).order_by(m.AuditEvent.id)
             if patient_id is not None:
                 query = query.where(m.AuditEvent.patient_id == patient_id)
+            else:
+                query = query.where(
+                    or_(m.AuditEvent.patient_id.is_(None), m.AuditEvent.action == "emergency_access")
+                )
             if limit:
                 query = query.limit(limit)
             return [

@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.settings_action = add("&Settings…", "Ctrl+,", self.open_settings)
         self.accounts_action = add("&Accounts…", None, self.open_accounts)
+        self.emergency_action = add("&Emergency access…", None, self.emergency_access)
         self.password_action = add("Change my pass&word…", None, self.change_password)
         self.lock_action = add("&Lock now", "Ctrl+L", self.lock)
         self.sign_out_action = add("Sign &out", None, self.sign_out)
@@ -305,6 +306,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(page == WORKSPACE)
         if page == WORKSPACE:
             self._update_accounts_action()
+            self.emergency_action.setEnabled(
+                self.services is not None and not self.services.may_read_clinical_data()
+            )
         if self._workspace is not None:
             self._show_bars(page != SIGN_IN)
         self._update_title()
@@ -373,7 +377,7 @@ class MainWindow(QMainWindow):
         self.workspace.show_placeholder()
         self._show_page(WORKSPACE)
         self.idle.start()
-        wants_demo = not self.patient_list.rows and account.role in ("nurse", "physician")
+        wants_demo = not self.patient_list.rows and self.services.may_read_clinical_data()
         if wants_demo and self._offer_demo(self):
             self.patient_list.refresh()
         self.patient_list.search.setFocus()
@@ -454,6 +458,9 @@ class MainWindow(QMainWindow):
             if visits:
                 latest = max(visits, key=lambda v: (v.visit_date, v.id))
                 record = self.services.load_visit(latest.id)
+            elif not self.services.may_read_clinical_data():
+                self.statusBar().showMessage("This patient has no visits to show.", 10000)
+                return
             else:
                 record = self.services.create_visit(patient_id, date.today())
         except CrampDxError as exc:
@@ -501,6 +508,20 @@ class MainWindow(QMainWindow):
         self.patient_list.refresh()
         self.open_record(record)
         self.activateWindow()
+
+    def emergency_access(self) -> None:
+        """Break the glass: open one patient's record, read only, with a stated reason."""
+        if self.services is None:
+            return
+        from cramp_dx.ui.emergency_dialog import EmergencyAccessDialog
+
+        self._finish_warm_up()
+        dialog = EmergencyAccessDialog(self.services.emergency_access, self)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_patient(dialog.opened.id))
+        dialog.open()
+        dialog.activateWindow()
+        self.emergency_dialog = dialog
 
     # -- PDF, settings -----------------------------------------------------------------------
     def print_summary(self) -> None:

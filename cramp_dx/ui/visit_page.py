@@ -93,6 +93,15 @@ class VisitPage(QWidget):
         self.error_box: QMessageBox | None = None
 
         self.header = PatientHeader()
+        self.emergency_banner = QLabel()
+        self.emergency_banner.setObjectName("emergencyBanner")
+        self.emergency_banner.setWordWrap(True)
+        self.emergency_banner.setAccessibleName("Emergency access in use")
+        self.emergency_banner.setStyleSheet(
+            "QLabel#emergencyBanner { background: #8b0000; color: white; font-weight: bold; "
+            "padding: 6px; }"
+        )
+        self.emergency_banner.hide()
         self.banner = RedFlagBanner()
         self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names(),
                                   defer_build=defer_build)
@@ -137,6 +146,7 @@ class VisitPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.emergency_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
@@ -192,12 +202,20 @@ class VisitPage(QWidget):
         self.editor.medications.reset()
         self.services, self.account = services, account
         self.session = VisitSession(services, record, parent=self)
+        self.session.view_only = not services.may_read_clinical_data()
+        reason = services.emergency_reason(record.patient_id)
+        self.emergency_banner.setText(
+            f"EMERGENCY ACCESS in use ({account.username}, {account.role}): {reason} — this "
+            "record is read only, and every view is audited and reported." if reason else ""
+        )
+        self.emergency_banner.setVisible(reason is not None)
         self.session.record_changed.connect(self._show_record)
         self.session.workup_changed.connect(self.reassess)
         self.session.save_state.connect(self.save_indicator.set_state)
         self.session.conflict.connect(self._conflict)
         self.session.input_problem.connect(self._input_problem)
-        sections = list(self.editor.sections) if self.is_physician else [
+        everything = self.is_physician or self.session.view_only
+        sections = list(self.editor.sections) if everything else [
             s for s in self.editor.sections if s in self.editor.intake_sections
         ]
         self.editor.set_role_sections(sections)
@@ -224,6 +242,7 @@ class VisitPage(QWidget):
         self.session.deleteLater()
         self.session = None
         self.header.clear()
+        self.emergency_banner.hide()
         return True
 
     def flush(self) -> bool:
@@ -237,7 +256,9 @@ class VisitPage(QWidget):
         read_only = session.read_only
         self.editor.set_read_only(read_only)
         status = record.status
-        self.ready_button.setVisible(not self.is_physician and status == "intake")
+        viewing = session.view_only
+        self.ready_button.setVisible(not self.is_physician and status == "intake" and not viewing)
+        self.new_visit_button.setVisible(not viewing)
         self.sign_button.setVisible(self.is_physician and status != "signed")
         self.addendum_button.setVisible(self.is_physician and status == "signed")
         if status == "signed":
