@@ -77,3 +77,17 @@ def test_an_admin_sees_no_patients_and_opens_one_with_emergency_access(make_wind
     assert page.session is not None and page.session.read_only
     assert page.emergency_banner.isVisible()
     assert "EMERGENCY ACCESS" in page.emergency_banner.text()
+
+
+def test_the_apps_pdf_folder_is_owner_only(make_window, qtbot, clinic):
+    import stat
+
+    from support.ui import open_example_visit
+
+    window = make_window()
+    page, _record = open_example_visit(qtbot, window, clinic, "ex1-diuretic-cramps")
+    path = page.generate_pdf()
+    window.preview.close()
+    assert path is not None
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -18,6 +18,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ):
         add_database_option(sub.add_parser(name, help=help_))
     action = sub.add_parser(
+        "password",
+        help="store the password of a PostgreSQL --database-url (given without it) in the OS "
+        "keyring, else in an owner-only pgpass file in the config folder",
+    )
+    add_database_option(action)
+    action.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    action = sub.add_parser(
         "backup", help="copy the record to FILE while it stays in use (pg_dump for PostgreSQL)"
     )
     action.add_argument("file")
@@ -38,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from cramp_dx.services import audit
     from cramp_dx.store import backup, migrate, open_database
 
+    if args.action == "password":
+        return _store_password(args)
     database = open_database(args.database_url)
     try:
         if args.action == "upgrade":
@@ -64,3 +75,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         database.dispose()
+
+
+def _store_password(args: argparse.Namespace) -> int:
+    """`db password`: before the record is opened (it may need this password to open)."""
+    from cramp_dx.cli.record_access import read_password
+    from cramp_dx.errors import InputError, Problem
+    from cramp_dx.store import resolve_url
+    from cramp_dx.store.secrets import key_for, store_password, without_password
+
+    url = resolve_url(args.database_url)
+    if url.get_backend_name() != "postgresql":
+        raise InputError(Problem("--database-url", "a PostgreSQL URL; an SQLite file has no password"))
+    password = read_password(args, f"Password for {key_for(url)}: ")
+    if not password:
+        raise InputError(Problem("password", "empty; nothing was stored"))
+    where = store_password(without_password(url), password)
+    print(f"stored the password for {key_for(url)} in {where}")
+    return 0

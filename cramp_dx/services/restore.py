@@ -264,10 +264,10 @@ def _restore_postgres(database: Database, source: Path, actor: Account, stamp: s
         reason = f"cannot be read as a PostgreSQL dump (pg_dump custom format): {exc}"
         raise _refusal(source, [reason]) from None
     _refuse(source, _dump_problems(backup))
+    from cramp_dx.files import private_folder
     from cramp_dx.paths import data_dir
 
-    folder = data_dir() / "backups"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = private_folder(data_dir() / "backups")
     kept = folder / f"{database.url.database}.before-restore-{stamp}.dump"
     database.dispose()  # this process's own connections would count as "in use"
     restored = False

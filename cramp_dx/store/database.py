@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from cramp_dx.store import migrate
 from cramp_dx.store.errors import NewerSchemaError, StoreError
 from cramp_dx.store.filesystems import is_network_path
-from cramp_dx.store.location import parse_location, sqlite_uri, sqlite_url
+from cramp_dx.store.location import absolute, parse_location, sqlite_uri, sqlite_url
 
 if TYPE_CHECKING:
     # the ORM is imported on first use: the desktop app's sign-in page needs only the engine
@@ -175,8 +175,14 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def _ensure_folder(folder: Path) -> None:
+    from cramp_dx.paths import data_dir
+
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder == absolute(data_dir()):  # the app's own folder: owner-only, even if older
+            from cramp_dx.files import private_folder
+
+            private_folder(folder)
     except OSError as exc:
         raise StoreError(
             f"cannot create the data folder {folder}: {exc.strerror or exc}. Choose a writable "
@@ -282,6 +288,9 @@ def _upgrade(database: Database) -> None:
 
 
 def _open_postgres(url: URL, *, upgrade: bool) -> Database:
+    from cramp_dx.store.secrets import with_stored_password
+
+    url = with_stored_password(url)  # the OS keyring or the owner-only pgpass file
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
@@ -295,8 +304,10 @@ def _open_postgres(url: URL, *, upgrade: bool) -> Database:
             revision = migrate.current_revision(connection)
     except OperationalError as exc:
         engine.dispose()
+        from cramp_dx.store.secrets import mask
+
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot connect to {database.describe()}: {reason}") from None
+        raise StoreError(f"cannot connect to {database.describe()}: {mask(reason)}") from None
     _refuse_newer(revision, database.describe())
     if upgrade and revision != migrate.head_revision():
         _upgrade(database)

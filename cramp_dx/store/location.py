@@ -57,13 +57,15 @@ def parse_location(text: str) -> URL:
     with the way out."""
     if not _URL_SCHEME.match(text):
         return sqlite_url(text)
+    from cramp_dx.store.secrets import mask
+
     try:
         url = make_url(text)
     except Exception as exc:
-        raise StoreError(f"database URL {text!r} is not valid ({exc}); {EXAMPLES}") from None
+        raise StoreError(f"database URL {mask(text)!r} is not valid ({mask(str(exc))}); {EXAMPLES}") from None
     if url.get_backend_name() == "sqlite" and url.query:
         raise StoreError(
-            f"database URL {text!r}: an SQLite URL takes no options after '?'; if '?' is part "
+            f"database URL {mask(text)!r}: an SQLite URL takes no options after '?'; if '?' is part "
             "of the file name, give the plain file path instead of a URL (or write it as %3F)"
         )
     return url

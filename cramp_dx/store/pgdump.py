@@ -19,6 +19,7 @@ from typing import IO, Any
 from sqlalchemy import URL
 
 from cramp_dx.store.errors import StoreError
+from cramp_dx.store.secrets import libpq_environment, mask, without_password
 
 _COPY = re.compile(r'^COPY (?:public\.)?"?(\w+)"? \((.*)\) FROM stdin;$')
 _CREATE_TABLE = re.compile(r'^CREATE TABLE (?:public\.)?"?(\w+)"? \($')
@@ -41,20 +42,20 @@ def pg_tool(name: str) -> str:
     raise StoreError(f"{name} was not found; install the PostgreSQL client tools")
 
 
-def _connection(url: URL) -> tuple[list[str], dict[str, str]]:
-    """libpq arguments and environment for `url` (the password travels in the environment)."""
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    return [f"--dbname={libpq}"], env
+def _dbname(url: URL) -> list[str]:
+    """libpq's connection argument for `url`, without its password: a command line is visible
+    to every user of the computer (ps); the password goes in a password file instead
+    (cramp_dx.store.secrets.libpq_environment)."""
+    libpq = without_password(url.set(drivername="postgresql")).render_as_string(hide_password=False)
+    return [f"--dbname={libpq}"]
 
 
 def run_pg_tool(name: str, arguments: list[str], url: URL) -> None:
-    connection, env = _connection(url)
-    result = subprocess.run(
-        [pg_tool(name), *connection, *arguments], capture_output=True, text=True, env=env, check=False
-    )
+    with libpq_environment(url) as env:
+        result = subprocess.run(
+            [pg_tool(name), *_dbname(url), *arguments], capture_output=True, text=True, env=env,
+            check=False,
+        )
     if result.returncode != 0:
         raise StoreError(f"{name} failed: {result.stderr.strip() or result.returncode}")
 
@@ -64,12 +65,11 @@ def dump(url: URL, target: Path) -> None:
     it, flushed to disk and renamed into place, so a failed dump leaves no half file."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    connection, env = _connection(url)
     try:
         fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb") as out, libpq_environment(url) as env:
             result = subprocess.run(
-                [pg_tool("pg_dump"), *connection, "--format=custom", "--no-owner"],
+                [pg_tool("pg_dump"), *_dbname(url), "--format=custom", "--no-owner"],
                 stdout=out,
                 stderr=subprocess.PIPE,
                 env=env,
@@ -78,7 +78,7 @@ def dump(url: URL, target: Path) -> None:
             out.flush()
             os.fsync(out.fileno())
         if result.returncode != 0:
-            reason = result.stderr.decode(errors="replace").strip() or result.returncode
+            reason = mask(result.stderr.decode(errors="replace").strip()) or result.returncode
             raise StoreError(f"pg_dump to {target} failed: {reason}")
         os.replace(partial, target)
     except OSError as exc:

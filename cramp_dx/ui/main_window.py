@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
         try:
             self.database = open_database(self._database_url)
         except CrampDxError as exc:
-            self.database_error = f"The record could not be opened:\n{exc}"
+            from cramp_dx.store.secrets import mask
+
+            self.database_error = mask(f"The record could not be opened:\n{exc}")
             self._warm_up_steps.clear()
             self._warm_up_timer.stop()
             self.database_failed.emit(self.database_error)

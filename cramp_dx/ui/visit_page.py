@@ -535,8 +535,9 @@ class VisitPage(QWidget):
         record = self.session.record
         workup = record.workup
         settings = self.settings()
-        folder = data_dir() / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
+        from cramp_dx.files import private_folder
+
+        folder = private_folder(data_dir() / "reports")
         name = f"cramp_dx-{workup.patient.mrn or record.patient_id}-{workup.visit.date}"
         path = folder / f"{name}-v{record.version}.pdf"
         context = ReportContext(
