@@ -326,12 +326,12 @@ def test_a_disabled_account_cannot_sign_in(record):
 # --- audit -------------------------------------------------------------------------------
 
 
-def test_each_change_writes_who_what_and_old_to_new(record):
+def test_each_change_writes_who_what_and_old_to_new(record, tmp_path):
     svc = record.services()
     r = svc.import_case(example("ex1-diuretic-cramps"))
     svc.apply(r.id, changes.SetMeasurement("temperature_c", 37.2, 36.6), r.version)
     svc.sign(r.id)
-    svc.record_pdf(r.id, "/tmp/x.pdf")
+    svc.write_pdf(r.id, tmp_path / "x.pdf", b"%PDF-1.4")
     trail = svc.audit_trail(r.patient_id)
     assert [e.action for e in trail] == ["create", "import", "update", "sign", "pdf"]
     update = trail[2]

@@ -91,3 +91,21 @@ def test_the_apps_pdf_folder_is_owner_only(make_window, qtbot, clinic):
     assert path is not None
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_app_leaves_no_pdf_when_its_audit_fails(make_window, qtbot, clinic):
+    from support.ui import open_example_visit
+
+    window = make_window()
+    page, _record = open_example_visit(qtbot, window, clinic, "ex1-diuretic-cramps")
+    with clinic.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_event WHEN NEW.action = 'pdf' "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    assert page.generate_pdf() is None
+    from cramp_dx.paths import data_dir
+
+    assert list((data_dir() / "reports").iterdir()) == []
+    assert "could not be written" in page.error_box.text()
+    page.error_box.close()

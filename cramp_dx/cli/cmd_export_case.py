@@ -27,12 +27,10 @@ def run(args: argparse.Namespace) -> int:
         record = services.visit_for(args.mrn, args.visit)
         text = json.dumps(case_to_dict(record.workup), ensure_ascii=False, indent=2) + "\n"
         if args.output:
-            from cramp_dx.files import write_atomic
-
-            write_atomic(Path(args.output), text.encode("utf-8"))
+            services.write_export(record.id, "case", Path(args.output), text.encode("utf-8"))
         else:
+            services.record_export(record.id, "case", "-")
             sys.stdout.write(text)
-        services.record_export(record.id, "case", args.output or "-")
     finally:
         database.dispose()
     return 0

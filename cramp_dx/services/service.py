@@ -1036,10 +1036,28 @@ class Services:
             session.flush()
             return self._record(session, visit, read_state(session, visit, patient))
 
-    def record_pdf(self, visit_id: int, path: str | Path) -> None:
-        self._record_output(visit_id, "pdf", "pdf", path)
+    def write_pdf(self, visit_id: int, path: str | Path, data: bytes) -> Path:
+        """Write the visit's PDF summary to `path` with its audit row (see write_output)."""
+        return self.write_output(visit_id, "pdf", "pdf", path, data)
+
+    def write_export(self, visit_id: int, kind: str, path: str | Path, data: bytes) -> Path:
+        """Write an export of the visit (`kind`: case, fhir) to `path` with its audit row."""
+        return self.write_output(visit_id, "export", kind, path, data)
+
+    def write_output(self, visit_id: int, action: str, kind: str, path: str | Path, data: bytes) -> Path:
+        """The one place a file of patient data and its audit row are written together: the
+        data goes to an owner-only temporary file beside `path`, the audit row is committed,
+        and only then is the file renamed into place. If the audit fails, no file is left
+        (and one already at `path` is untouched)."""
+        from cramp_dx.files import write_atomic
+
+        target = Path(path).expanduser().absolute()
+        return write_atomic(
+            target, data, before_publish=lambda: self._record_output(visit_id, action, kind, target)
+        )
 
     def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
+        """Audit an export that is not a file (standard output): call before writing it."""
         self._record_output(visit_id, "export", kind, path)
 
     def _record_output(self, visit_id: int, action: str, kind: str, path: str | Path) -> None:

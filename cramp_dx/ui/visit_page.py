@@ -530,7 +530,7 @@ class VisitPage(QWidget):
             self.message.emit("Resolve the unsaved change first.")
             return None
         from cramp_dx.paths import data_dir
-        from cramp_dx.report import ReportContext, build_report, meta_from_record
+        from cramp_dx.report import ReportContext, meta_from_record, render_pdf
 
         record = self.session.record
         workup = record.workup
@@ -546,9 +546,7 @@ class VisitPage(QWidget):
             settings.letterhead,
         )
         try:
-            build_report(context, path)
-            if hasattr(self.services, "record_pdf"):
-                self.services.record_pdf(record.id, str(path))
+            self.services.write_pdf(record.id, path, render_pdf(context))
         except (CrampDxError, OSError, ValueError) as exc:
             self._error_box(f"The summary could not be written: {exc}")
             return None
