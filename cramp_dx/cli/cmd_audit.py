@@ -1,6 +1,7 @@
 """`cramp-dx audit --mrn M` (a patient's trail), `cramp-dx audit --emergency` (every emergency
 access: who opened whose record, when and why) and `cramp-dx audit --verify` (the hash chain;
-exit status 1 when anything was altered behind the app's back or the file is damaged)."""
+exit status 1 when anything was altered behind the app's back or the file is damaged; it
+reads the record as it is: no upgrade, no damage screen at open)."""
 
 from __future__ import annotations
 
@@ -59,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from cramp_dx.services import audit
+    from cramp_dx.store import open_database
 
-    database = open_record(args)
+    database = open_database(args.database_url, upgrade=False, screen=False)  # reports damage
     try:
         problems = audit.verify(database)
         for problem in problems:

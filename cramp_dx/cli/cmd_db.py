@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "password":
         return _store_password(args)
-    database = open_database(args.database_url)
+    checking = args.action == "check"  # reports damage itself, and changes nothing
+    database = open_database(args.database_url, upgrade=not checking, screen=not checking)
     try:
         if args.action == "upgrade":
             print(f"{database.describe()}: schema {migrate.head_revision()}")

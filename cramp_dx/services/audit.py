@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cramp_dx.store.database import Database
@@ -189,8 +190,20 @@ def verify_chain(connection: Connection) -> ChainCheck:
 def verify(database: Database) -> list[str]:
     """Every break in the chain, or [] when the trail is intact; also checks that the
     triggers refusing UPDATE and DELETE are still in place."""
-    with database.engine.connect() as connection:
-        return missing_triggers(connection) + verify_chain(connection).problems
+    problems: list[str] = []
+    try:
+        with database.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                from cramp_dx.store.pagecheck import confirmed
+
+                problems += [f"the record file is damaged: {p}" for p in confirmed(
+                    connection.connection.driver_connection)]  # type: ignore[arg-type]
+            problems += missing_triggers(connection)
+            check = verify_chain(connection)
+            problems += check.problems
+    except DBAPIError as exc:
+        problems.append(f"the audit trail cannot be read: {exc.orig} (run `cramp-dx db check`)")
+    return problems
 
 
 def missing_triggers(connection: Connection) -> list[str]:

@@ -10,11 +10,12 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from cramp_dx.store import migrate, pgdump
 from cramp_dx.store.database import Database, sqlite_path
@@ -127,23 +128,37 @@ def _digest(path: Path) -> str:
 
 
 def check(database: Database) -> list[str]:
-    """Problems found (empty: all good): SQLite integrity and foreign keys, schema revision."""
+    """Problems found (empty: all good): SQLite integrity and foreign keys, schema revision.
+    A damaged file is reported, never raised: each step that cannot read says so."""
     problems: list[str] = []
-    with database.engine.connect() as connection:
-        if database.is_sqlite:
-            rows = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
-            if rows != ["ok"]:
-                problems.extend(f"integrity: {row}" for row in rows)
-            for row in connection.exec_driver_sql("PRAGMA foreign_key_check"):
-                problems.append(f"foreign key: table {row[0]} row {row[1]} -> {row[2]}")
-        revision = migrate.current_revision(connection)
-        if revision != migrate.head_revision():
-            problems.append(
-                f"schema revision {revision}, expected {migrate.head_revision()}: "
-                "run `cramp-dx db upgrade`"
-            )
-        connection.execute(text("SELECT 1"))
+    try:
+        with database.engine.connect() as connection:
+            if database.is_sqlite:
+                problems += _reading("integrity", lambda: [
+                    f"integrity: {r[0]}" for r in connection.exec_driver_sql("PRAGMA integrity_check")
+                    if r[0] != "ok"
+                ])
+                problems += _reading("foreign keys", lambda: [
+                    f"foreign key: table {row[0]} row {row[1]} -> {row[2]}"
+                    for row in connection.exec_driver_sql("PRAGMA foreign_key_check")
+                ])
+            revision = migrate.current_revision(connection)
+            if revision != migrate.head_revision():
+                problems.append(
+                    f"schema revision {revision}, expected {migrate.head_revision()}: "
+                    "run `cramp-dx db upgrade`"
+                )
+            connection.execute(text("SELECT 1"))
+    except (DBAPIError, sqlite3.DatabaseError) as exc:
+        problems.append(f"the record cannot be read: {getattr(exc, 'orig', None) or exc}")
     return problems
+
+
+def _reading(what: str, read: Callable[[], list[str]]) -> list[str]:
+    try:
+        return read()
+    except (DBAPIError, sqlite3.DatabaseError) as exc:
+        return [f"{what}: the record cannot be read here ({getattr(exc, 'orig', None) or exc})"]
 
 
 __all__ = [

@@ -91,12 +91,14 @@ def resolve_url(url: str | None = None) -> URL:
     return parse_location(text_url)
 
 
-def open_database(url: str | URL | None = None, *, upgrade: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the record at `url`."""
+def open_database(url: str | URL | None = None, *, upgrade: bool = True, screen: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the record at `url`. An SQLite file is first
+    screened for damage (cramp_dx.store.pagecheck) and refused if damaged; `screen=False` is
+    for the commands that check and report damage themselves (db check, audit --verify)."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
     backend = resolved.get_backend_name()
     if backend == "sqlite":
-        return _open_sqlite(resolved, upgrade=upgrade)
+        return _open_sqlite(resolved, upgrade=upgrade, screen=screen)
     if backend == "postgresql":
         return _open_postgres(resolved, upgrade=upgrade)
     raise StoreError(
@@ -116,11 +118,11 @@ def sqlite_path(url: URL) -> Path:
     return Path(url.database).expanduser().absolute()
 
 
-def _open_sqlite(url: URL, *, upgrade: bool) -> Database:
+def _open_sqlite(url: URL, *, upgrade: bool, screen: bool = True) -> Database:
     path = sqlite_path(url)
     _check_not_network(path)
     _ensure_folder(path.parent)
-    revision, has_tables = _probe_sqlite_file(path)
+    revision, has_tables = _probe_sqlite_file(path, screen=screen)
     _refuse_newer(revision, path)
     engine = sqlite_engine(path)
     database = Database(engine=engine, url=url.set(database=str(path)), path=path)
@@ -147,6 +149,7 @@ def sqlite_engine(path: Path) -> Engine:
             raise StoreError(f"{path}: SQLite could not switch to WAL journaling (got {mode})")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA cell_size_check = ON")  # damaged pages stop a statement early
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -201,7 +204,19 @@ def _ensure_folder(folder: Path) -> None:
         ) from None
 
 
-def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
+def damaged_message(path: Path, problems: list[str]) -> str:
+    """What to tell, and what to do, when the record at `path` is damaged."""
+    shown = "; ".join(problems[:3])
+    return (
+        f"{path} is damaged ({shown}); nothing was written to it. See every problem with "
+        f"`cramp-dx db check --database-url {path}`. To go back to your latest backup (an "
+        "SQLite backup is a complete record file): close every cramp-dx window and command, "
+        "move this file aside (keep it for inspection) together with any -wal and -shm file "
+        "beside it, copy the backup in its place, and run `cramp-dx db check` on it"
+    )
+
+
+def _probe_sqlite_file(path: Path, *, screen: bool = True) -> tuple[str | None, bool]:
     """Read-only look at an existing file: is it SQLite, readable, and at which schema
     revision? Creates a new file (owner-only) when there is none. Nothing is written to an
     existing file here."""
@@ -229,21 +244,33 @@ def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
     try:
         connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True, timeout=30)
         try:
-            tables = {
-                row[0]
-                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            schema = connection.execute(
+                "SELECT type, name, rootpage FROM sqlite_master WHERE rootpage > 0"
+            ).fetchall()
+            tables = {name for kind, name, _root in schema if kind == "table"}
             revision = None
             if "alembic_version" in tables:
-                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
+                versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+                if len(versions) > 1:
+                    raise StoreError(
+                        f"{path}: its schema table (alembic_version) holds {len(versions)} "
+                        "versions where a cramp-dx record holds one: it was changed by another "
+                        "program or is damaged, and was left untouched. Restore a backup, or "
+                        "delete the wrong row if you know which it is"
+                    )
+                revision = versions[0][0] if versions else None
+            if screen:
+                from cramp_dx.store.pagecheck import confirmed, structure_problems
+
+                problems = structure_problems(path, [(k, n, int(r)) for k, n, r in schema])
+                if problems:
+                    problems = confirmed(connection)  # SQLite's own check has the last word
+                if problems:
+                    raise StoreError(damaged_message(path, problems))
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"{path} is damaged or not a database ({exc}); it was left untouched. Restore a "
-            "backup with `cramp-dx db restore FILE`"
-        ) from None
+        raise StoreError(damaged_message(path, [str(exc)])) from None
     if tables and "alembic_version" not in tables:
         raise StoreError(
             f"{path} is an SQLite database of another program, not a cramp-dx record; it was "
