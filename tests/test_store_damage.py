@@ -112,3 +112,26 @@ def test_a_schema_table_with_two_rows_is_a_clear_error(sound_record, tmp_path, m
         assert cli(monkeypatch, *argv) == 2
         err = capsys.readouterr().err
         assert "holds 2 versions" in err and "Traceback" not in err
+
+
+def test_what_the_damage_message_says_to_do_brings_the_backup_back(
+    sound_record, tmp_path, monkeypatch, capsys
+):
+    path = tmp_path / "record.sqlite3"
+    shutil.copyfile(sound_record, path)
+    monkeypatch.setenv("CRAMP_DX_DATABASE_URL", str(path))
+    backup = tmp_path / "backup.sqlite3"
+    assert cli(monkeypatch, "db", "backup", str(backup)) == 0
+    with path.open("r+b") as handle:  # the audit table's pages and more: zeroed
+        handle.seek(8 * 4096)
+        handle.write(bytes(4 * 4096))
+    argv = ("assess", "--mrn", "EX-0001", "--user", "doc", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["doc"]) == 2
+    err = capsys.readouterr().err
+    assert "move this file aside" in err and "copy the backup in its place" in err
+    for end in ("", "-wal", "-shm"):
+        if Path(f"{path}{end}").exists():
+            Path(f"{path}{end}").rename(tmp_path / f"damaged{end}")
+    shutil.copyfile(backup, path)
+    assert cli(monkeypatch, "db", "check") == 0
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["doc"]) == 0
