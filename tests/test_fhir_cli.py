@@ -232,7 +232,7 @@ def test_when_the_export_cannot_be_audited_no_file_is_left(url, tmp_path, monkey
     def refuse(*_args, **_kwargs):
         raise CrampDxError("the audit trail is not writable")
 
-    monkeypatch.setattr(Services, "record_export", refuse)
+    monkeypatch.setattr(Services, "_record_output", refuse)  # the audit row of any export
     out = tmp_path / "bundle.json"
     assert (
         cli(monkeypatch, *as_doc("export-fhir", "--mrn", "EX-0001", "-o", str(out)), stdin=PASSWORDS["doc"])
