@@ -135,3 +135,56 @@ def test_what_the_damage_message_says_to_do_brings_the_backup_back(
     shutil.copyfile(backup, path)
     assert cli(monkeypatch, "db", "check") == 0
     assert cli(monkeypatch, *argv, stdin=PASSWORDS["doc"]) == 0
+
+
+@pytest.fixture
+def too_damaged(sound_record, tmp_path, monkeypatch) -> tuple[Path, Path, bytes]:
+    """A record whose first page (the schema) is overwritten, so it cannot even be opened,
+    and a backup of it taken before."""
+    path = tmp_path / "record.sqlite3"
+    shutil.copyfile(sound_record, path)
+    monkeypatch.setenv("CRAMP_DX_DATABASE_URL", str(path))
+    backup = tmp_path / "backup.sqlite3"
+    assert cli(monkeypatch, "db", "backup", str(backup)) == 0
+    with path.open("r+b") as handle:
+        handle.seek(100)
+        handle.write(random.Random(1).randbytes(3996))
+    return path, backup, path.read_bytes()
+
+
+def restore_forced(monkeypatch, backup: Path, user: str, password: str) -> int:
+    argv = ("db", "restore", str(backup), "--force-damaged", "--user", user, "--password-stdin")
+    return cli(monkeypatch, *argv, stdin=password + "\n")
+
+
+def test_a_record_too_damaged_to_open_is_restored_with_the_backups_admin(
+    too_damaged, monkeypatch, capsys
+):
+    path, backup, damaged_bytes = too_damaged
+    argv = ("db", "restore", str(backup), "--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, *argv, stdin=PASSWORDS["admin"]) == 2
+    assert "--force-damaged" in capsys.readouterr().err
+    assert restore_forced(monkeypatch, backup, "admin", PASSWORDS["admin"]) == 0
+    out = capsys.readouterr().out
+    kept = Path(out.split("kept as it was in ")[1].strip())
+    assert kept.read_bytes() == damaged_bytes
+    assert cli(monkeypatch, "db", "check") == 0
+    assert cli(monkeypatch, "audit", "--emergency", "--user", "admin", "--password-stdin",
+               stdin=PASSWORDS["admin"]) == 0
+    database = open_database(str(path))
+    try:
+        with database.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT username, new_value FROM audit_event WHERE action = 'restore'"
+            ).all()
+    finally:
+        database.dispose()
+    assert rows[-1][0] == "admin" and "record_was_damaged" in rows[-1][1]
+
+
+@pytest.mark.parametrize(("user", "password"), [("doc", PASSWORDS["doc"]), ("admin", "wrong-password")])
+def test_a_forced_restore_needs_an_admin_of_the_backup(too_damaged, monkeypatch, capsys, user, password):
+    path, backup, damaged_bytes = too_damaged
+    assert restore_forced(monkeypatch, backup, user, password) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert path.read_bytes() == damaged_bytes

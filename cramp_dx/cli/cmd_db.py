@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "other program has the record open. The restore is audited.",
     )
     action.add_argument("file")
+    action.add_argument(
+        "--force-damaged",
+        action="store_true",
+        help="the record (an SQLite file) is too damaged to open: check --user's password "
+        "against the backup instead (an admin there), keep the damaged file beside it as it is",
+    )
     add_login_options(action)
 
 
@@ -49,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "password":
         return _store_password(args)
+    if args.action == "restore" and args.force_damaged:
+        return _restore_damaged(args)
     checking = args.action == "check"  # reports damage itself, and changes nothing
     database = open_database(args.database_url, upgrade=not checking, screen=not checking)
     try:
@@ -93,4 +101,27 @@ def _store_password(args: argparse.Namespace) -> int:
         raise InputError(Problem("password", "empty; nothing was stored"))
     where = store_password(without_password(url), password)
     print(f"stored the password for {key_for(url)} in {where}")
+    return 0
+
+
+def _restore_damaged(args: argparse.Namespace) -> int:
+    """`db restore FILE --force-damaged`: the record is not opened (it cannot be)."""
+    from cramp_dx.cli.record_access import read_password
+    from cramp_dx.errors import InputError, Problem
+    from cramp_dx.services.restore import restore_damaged_sqlite
+    from cramp_dx.store import resolve_url
+    from cramp_dx.store.database import sqlite_path
+
+    url = resolve_url(args.database_url)
+    if url.get_backend_name() != "sqlite":
+        raise InputError(
+            Problem("--force-damaged", "only for an SQLite record (PostgreSQL checks its own pages)")
+        )
+    if not args.user:
+        raise InputError(Problem("--user", "an admin of the backup: give --user NAME"))
+    password = read_password(args, f"Password for {args.user} (as in the backup): ")
+    path = sqlite_path(url)
+    restored = restore_damaged_sqlite(path, Path(args.file), args.user, password)
+    print(f"restored {path} from {restored.source}")
+    print(f"the damaged file was kept as it was in {restored.kept}")
     return 0

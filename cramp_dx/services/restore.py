@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,19 +119,18 @@ def _fingerprint(run: Callable[[str], list[Any]]) -> Fingerprint:
     return counts, (int(last[0][0]), str(last[0][1])) if last else None
 
 
-def _audit_restore(session: Session, actor: Account, source: Path, kept: Path) -> None:
+def _audit_restore(
+    session: Session, actor: Account, source: Path, kept: Path, *, damaged: bool = False
+) -> None:
     """The audit row of the restore, in the restored content (the account is looked up there
     by name: the backup may number accounts differently)."""
     found = session.execute(
         text("SELECT id FROM account WHERE username = :name"), {"name": actor.username}
     ).scalar()
-    audit.append(
-        session,
-        audit.Actor(found, actor.username),
-        "restore",
-        "record",
-        new={"from": str(source), "previous_content_kept_in": str(kept)},
-    )
+    new: dict[str, Any] = {"from": str(source), "previous_content_kept_in": str(kept)}
+    if damaged:
+        new["record_was_damaged"] = "the admin's password was checked against the backup"
+    audit.append(session, audit.Actor(found, actor.username), "restore", "record", new=new)
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -178,7 +179,62 @@ def _stage_sqlite(source: Path, staging: Path) -> None:
         raise _refusal(source, ["cannot be read as an SQLite database"]) from None
 
 
-def _check_and_stamp_sqlite(source: Path, staging: Path, actor: Account, kept: Path) -> Fingerprint:
+def restore_damaged_sqlite(path: Path, source: Path, username: str, password: str) -> Restored:
+    """`db restore --force-damaged`: put the backup `source` in place of the SQLite record at
+    `path`, which is too damaged to open (so nobody can sign in to it). The backup is checked
+    as for any restore; `username` must be an admin *of the backup*, whose password is checked
+    there (the sign-in is audited in it). The damaged file and any -wal/-shm beside it are
+    kept as they are, renamed beside it; the backup's checked copy is renamed into place.
+    Refused while another program holds the record."""
+    from cramp_dx.services.errors import PermissionDenied
+    from cramp_dx.services.service import Services
+
+    path, source = absolute(path), absolute(source)
+    if not source.is_file():
+        raise InputError(Problem(str(source), "no such backup file"))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+    staging = path.with_name(f".{path.name}.restoring-{stamp}")
+    try:
+        _stage_sqlite(source, staging)
+        with _engine(staging) as engine:
+            staged = Database(engine=engine, url=engine.url, path=staging)
+            try:
+                actor = Services.authenticate(staged, username, password)
+            except DBAPIError as exc:
+                raise _refusal(source, [f"cannot be read as a cramp-dx record ({exc.orig})"]) from None
+        if actor.role != "admin":
+            raise PermissionDenied(
+                f"{username} ({actor.role}) may not restore the record; only an admin of the backup may"
+            )
+        _check_and_stamp_sqlite(source, staging, actor, kept, damaged=True)
+        _refuse_if_in_use(path)
+        for end in ("", "-wal", "-shm"):
+            if Path(f"{path}{end}").exists():
+                os.replace(f"{path}{end}", f"{kept}{end}")
+        os.replace(staging, path)
+    finally:
+        for leftover in (staging, *(Path(f"{staging}{end}") for end in ("-wal", "-shm", ".partial"))):
+            leftover.unlink(missing_ok=True)
+    return Restored(source, kept)
+
+
+def _refuse_if_in_use(path: Path) -> None:
+    """Refused while another program has the record open (it holds a lock SQLite sees, even
+    on a damaged file); a file SQLite cannot even lock is damaged beyond that and is taken."""
+    try:
+        with sqlite_exclusive(path, wait_seconds=1.0):
+            pass
+    except StoreError as exc:
+        if "in use" in str(exc):
+            raise
+    except sqlite3.DatabaseError:
+        pass
+
+
+def _check_and_stamp_sqlite(
+    source: Path, staging: Path, actor: Account, kept: Path, *, damaged: bool = False
+) -> Fingerprint:
     """Refuse the backup unless it passes every check; then add the restore's audit row to the
     staged copy and return what the record must hold once restored."""
     with _engine(staging) as engine:
@@ -195,7 +251,7 @@ def _check_and_stamp_sqlite(source: Path, staging: Path, actor: Account, kept: P
         _refuse(source, problems)
         staged = Database(engine=engine, url=engine.url, path=staging)
         with staged.transaction() as session:
-            _audit_restore(session, actor, source, kept)
+            _audit_restore(session, actor, source, kept, damaged=damaged)
         with engine.connect() as connection:
             return _fingerprint(lambda sql: connection.exec_driver_sql(sql).all())
 

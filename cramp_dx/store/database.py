@@ -209,10 +209,12 @@ def damaged_message(path: Path, problems: list[str]) -> str:
     shown = "; ".join(problems[:3])
     return (
         f"{path} is damaged ({shown}); nothing was written to it. See every problem with "
-        f"`cramp-dx db check --database-url {path}`. To go back to your latest backup (an "
-        "SQLite backup is a complete record file): close every cramp-dx window and command, "
-        "move this file aside (keep it for inspection) together with any -wal and -shm file "
-        "beside it, copy the backup in its place, and run `cramp-dx db check` on it"
+        f"`cramp-dx db check --database-url {path}`. To go back to your latest backup, close "
+        "every cramp-dx window and command, then run `cramp-dx db restore BACKUP --user ADMIN "
+        "--force-damaged` (the admin's password is checked against the backup; this file is "
+        "kept beside it as it is) — or by hand: move this file aside together with any -wal "
+        "and -shm file beside it, and copy the backup in its place (an SQLite backup is a "
+        "complete record file)"
     )
 
 
