@@ -120,9 +120,10 @@ def make_record(folder: Path, patients: int) -> str:
 
     from cramp_dx.services import Services
     from cramp_dx.store import open_database
+    from cramp_dx.store.location import sqlite_url_text
 
     path = folder / "bench.sqlite3"
-    url = f"sqlite:///{path}"
+    url = sqlite_url_text(path)
     db = open_database(url)
     Services.create_account(db, "bench", PASSWORD, "physician")
     db.dispose()

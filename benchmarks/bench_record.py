@@ -186,11 +186,11 @@ def main() -> int:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="cramp_dx_bench_"))
     path = folder / "bench.sqlite3"
     path.unlink(missing_ok=True)
-    db = open_database(f"sqlite:///{path}")
+    db = open_database(str(path))
     doc = Services.create_account(db, "doc", "bench-password", "physician")
     db.dispose()
     seconds = generate(path, args.patients)
-    db = open_database(f"sqlite:///{path}")
+    db = open_database(str(path))
     svc = Services(db, doc)
     raw = raw_connection(path)
     visits = args.patients * 3

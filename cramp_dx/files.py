@@ -11,6 +11,18 @@ from pathlib import Path
 from cramp_dx.errors import CrampDxError
 
 
+def private_folder(folder: Path) -> Path:
+    """Create `folder` (and its parents) if needed; the folder itself is owner-only (0700),
+    and is made so if it already exists with wider permissions and belongs to this user."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if hasattr(os, "getuid"):
+        status = folder.stat()
+        if status.st_uid == os.getuid() and status.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    return folder
+
+
 def write_atomic(path: Path, data: bytes, before_publish: Callable[[], None] | None = None) -> Path:
     """Write to a temporary file beside `path` (mode 0600), fsync, run `before_publish` (e.g. the
     audit of an export: if it fails, no file is left), then rename over `path`."""

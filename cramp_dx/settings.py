@@ -103,13 +103,33 @@ def load_settings(path: Path | None = None) -> Settings:
     )
 
 
+def without_password(settings: Settings) -> Settings:
+    """`settings` whose database URL names no password: one it named is moved to the OS
+    keyring (or the owner-only pgpass file, see cramp_dx.store.secrets) first."""
+    url = settings.database_url
+    if not url or "@" not in url or "://" not in url:
+        return settings
+    from cramp_dx.store.location import parse_location
+    from cramp_dx.store.secrets import split_password, store_password
+
+    bare, password = split_password(url)
+    if password is None or bare is None:
+        return settings
+    store_password(parse_location(bare), password)
+    return settings.with_changes(database_url=bare)
+
+
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write atomically with owner-only permissions."""
+    """Write atomically, owner-only (the file 0600, its folder 0700), never with a password:
+    one in the database URL goes to the OS keyring instead (`without_password`)."""
+    from cramp_dx.files import private_folder
+
     path = path or settings_path()
     problems = _validate(asdict(settings))
     if problems:
         raise InputError(problems)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = without_password(settings)
+    private_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

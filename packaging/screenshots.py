@@ -33,7 +33,7 @@ def main() -> int:
     from cramp_dx.store import open_database
     from cramp_dx.ui.app import application, create_window
 
-    db = open_database(f"sqlite:///{home / 'clinic.sqlite3'}")
+    db = open_database(str(home / "clinic.sqlite3"))
     admin = Services.create_account(db, "admin", "demo-admin-1", "admin", display_name="Clinic admin")
     Services.create_account(db, "ada", PASSWORDS["ada"], "physician", display_name="Dr Ada Ng", actor=admin)
     Services.create_account(db, "nina", PASSWORDS["nina"], "nurse", display_name="Nina Berg RN", actor=admin)

@@ -188,7 +188,8 @@ def test_db_check_backup_and_restore(url, monkeypatch, capsys, tmp_path):
         *as_doc("import", str(CASES / "ex2-early-swollen-calf.json")),
         stdin=PASSWORDS["doc"],
     )
-    assert cli(monkeypatch, "db", "restore", str(saved)) == 0
+    restore = ("db", "restore", str(saved), "--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, *restore, stdin=PASSWORDS["admin"]) == 0
     capsys.readouterr()
     assert cli(monkeypatch, *as_doc("export-case", "--mrn", "EX-0002"), stdin=PASSWORDS["doc"]) == 2
     assert "no patient with MRN 'EX-0002'" in capsys.readouterr().err
@@ -228,7 +229,8 @@ def test_db_backup_and_restore_on_postgresql(postgres_url, monkeypatch, tmp_path
         *as_doc("import", str(CASES / "ex2-early-swollen-calf.json")),
         stdin=PASSWORDS["doc"],
     )
-    assert cli(monkeypatch, "db", "restore", str(dump)) == 0
+    restore = ("db", "restore", str(dump), "--user", "admin", "--password-stdin")
+    assert cli(monkeypatch, *restore, stdin=PASSWORDS["admin"]) == 0
     assert cli(monkeypatch, "db", "check") == 0
     capsys.readouterr()
     assert cli(monkeypatch, *as_doc("export-case", "--mrn", "EX-0002"), stdin=PASSWORDS["doc"]) == 2

@@ -18,6 +18,7 @@ from support.record import CASES, PASSWORDS, make_record
 from cramp_dx.cli.main import main
 from cramp_dx.errors import CrampDxError
 from cramp_dx.services import Services
+from cramp_dx.services.changes import AcknowledgeRedFlag
 from cramp_dx.store import open_database
 
 
@@ -124,7 +125,7 @@ def test_a_saved_visit_exports_through_the_service_and_the_export_is_audited(
 
 
 @contextmanager
-def signed_in(url: str, who: str = "admin") -> Iterator[Services]:
+def signed_in(url: str, who: str = "doc") -> Iterator[Services]:
     db = open_database(url)
     try:
         yield Services(db, Services.authenticate(db, who, PASSWORDS[who]))
@@ -146,6 +147,8 @@ def test_the_latest_visit_is_exported_by_default_to_stdout_and_audited(url, monk
 def test_a_signed_visit_exports_as_completed_with_its_signer(url, tmp_path, monkeypatch, capsys):
     visit_id = imported(monkeypatch, capsys, "ex2-early-swollen-calf")
     with signed_in(url, "doc") as doc:
+        version = doc.load_visit(visit_id).version
+        doc.apply(visit_id, AcknowledgeRedFlag("dvt_likely"), version)  # signing needs it
         doc.sign(visit_id)
     out = tmp_path / "bundle.json"
     argv = as_doc("export-fhir", "--mrn", "EX-0002", "-o", str(out))
@@ -229,7 +232,7 @@ def test_when_the_export_cannot_be_audited_no_file_is_left(url, tmp_path, monkey
     def refuse(*_args, **_kwargs):
         raise CrampDxError("the audit trail is not writable")
 
-    monkeypatch.setattr(Services, "record_export", refuse)
+    monkeypatch.setattr(Services, "_record_output", refuse)  # the audit row of any export
     out = tmp_path / "bundle.json"
     assert (
         cli(monkeypatch, *as_doc("export-fhir", "--mrn", "EX-0001", "-o", str(out)), stdin=PASSWORDS["doc"])

@@ -69,6 +69,7 @@ def test_output_must_be_a_pdf_in_an_existing_folder(
 def _saved_signed_visit(url: str) -> int:
     from cramp_dx.case.io import read_case
     from cramp_dx.services import Services
+    from cramp_dx.services.changes import AcknowledgeRedFlag
     from cramp_dx.store import open_database
 
     database = open_database(url)
@@ -76,6 +77,7 @@ def _saved_signed_visit(url: str) -> int:
         Services.create_account(database, "ada", "correct horse", "physician", "Dr Ada Ng")
         services = Services(database, Services.authenticate(database, "ada", "correct horse"))
         record = services.import_case(read_case(CASES / "ex2-early-swollen-calf.json"))
+        services.apply(record.id, AcknowledgeRedFlag("dvt_likely"), record.version)  # signing needs it
         services.sign(record.id)
         return record.id
     finally:

@@ -23,6 +23,7 @@ from cramp_dx.services import (
     AuthError,
     ConflictError,
     PermissionDenied,
+    RedFlagsOpenError,
     Services,
     SignedVisitError,
     audit,
@@ -58,6 +59,20 @@ def test_a_case_naming_someone_else_under_a_known_mrn_is_refused(record):
     other = dataclasses.replace(other, patient=dataclasses.replace(other.patient, given_name="Bo"))
     with pytest.raises(InputError, match=r"patient.given_name"):
         svc.import_case(other)
+
+
+def test_a_case_for_a_known_mrn_passes_the_patient_checks(record):
+    svc = record.services()
+    first = example("ex1-diuretic-cramps")
+    first = dataclasses.replace(first, patient=dataclasses.replace(first.patient, birth_date=None))
+    svc.import_case(first)
+    in_9000 = dataclasses.replace(first.patient, birth_date=date(9000, 1, 1))
+    later = dataclasses.replace(first, patient=in_9000)
+
+    with pytest.raises(InputError, match=r"patient.birth_date: 9000-01-01 is after the plausible range"):
+        svc.import_case(later)
+
+    assert svc.find_patient("EX-0001").birth_date is None
 
 
 def test_a_new_visit_copies_the_latest_surgery(record):
@@ -277,6 +292,18 @@ def test_the_lifecycle_runs_intake_ready_signed(record):
     assert signed.signed_at is not None
 
 
+def test_a_visit_with_an_unacknowledged_red_flag_is_not_signed(record):
+    doc = record.services()
+    visit = doc.import_case(example("ex2-early-swollen-calf"))
+
+    with pytest.raises(RedFlagsOpenError, match=r"acknowledge each red flag first: .*\(dvt_likely\)"):
+        doc.sign(visit.id)
+
+    after = doc.load_visit(visit.id)
+    assert (after.status, after.version, after.signed_by) == ("intake", visit.version, None)
+    assert "sign" not in [e.action for e in doc.audit_trail(visit.patient_id)]
+
+
 def test_nobody_edits_a_signed_visit_but_an_addendum_is_accepted(record):
     doc = record.services()
     visit = doc.import_case(example("ex1-diuretic-cramps"))
@@ -407,17 +434,17 @@ def test_a_disabled_account_cannot_sign_in(record):
 # --- audit -------------------------------------------------------------------------------
 
 
-def test_each_change_writes_who_what_and_old_to_new(record):
+def test_each_change_writes_who_what_and_old_to_new(record, tmp_path):
     svc = record.services()
     r = svc.import_case(example("ex1-diuretic-cramps"))
-    svc.apply(r.id, changes.SetMeasurement("temperature_c", 38.2, 36.6), r.version)
+    svc.apply(r.id, changes.SetMeasurement("temperature_c", 37.2, 36.6), r.version)
     svc.sign(r.id)
-    svc.record_pdf(r.id, "/tmp/x.pdf")
+    svc.write_pdf(r.id, tmp_path / "x.pdf", b"%PDF-1.4")
     trail = svc.audit_trail(r.patient_id)
     assert [e.action for e in trail] == ["create", "import", "update", "sign", "pdf"]
     update = trail[2]
     assert (update.username, update.field) == ("doc", "measurements.temperature_c")
-    assert (update.old_value, update.new_value) == ("36.6", "38.2")
+    assert (update.old_value, update.new_value) == ("36.6", "37.2")
 
 
 def test_a_refused_change_leaves_no_audit_row(record):

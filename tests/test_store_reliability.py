@@ -88,9 +88,9 @@ def test_a_backup_taken_while_another_process_writes_restores_consistent(tmp_pat
     rec.db.dispose()
 
     restored_path = tmp_path / "restored.sqlite3"
-    target = open_database(f"sqlite:///{restored_path}")
-    backup.restore(target, tmp_path / "during.sqlite3")
-    target.dispose()
+    target = make_record(f"sqlite:///{restored_path}")
+    Services(target.db, target.admin).restore_record(tmp_path / "during.sqlite3")
+    target.db.dispose()
     db = open_database(f"sqlite:///{restored_path}")
     assert backup.check(db) == []
     assert audit.verify(db) == []

@@ -3,6 +3,11 @@
 Every problem is collected, not just the first, each with its JSON path and what is accepted,
 and a close match for a misspelt id. A LOINC code in `labs[].test` is resolved to the lab id,
 and a unit is matched case-insensitively to its canonical spelling.
+
+A file is refused before any check when its JSON is ambiguous (a key given twice) or nested
+too deeply to read. Texts hold no control characters (line breaks and tabs only in notes) and
+no unpaired surrogates, so SQLite and PostgreSQL store exactly the same texts; dates lie in a
+plausible window; a number too large for a float is "not plausible", never an overflow.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ import difflib
 import json
 import math
 import re
+from collections import deque
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from cramp_dx.case.checks import date_problem, text_problem
 from cramp_dx.case.model import (
     APPROACHES,
     FORMAT_ID,
@@ -127,6 +134,21 @@ def _levels_between(top: str, bottom: str) -> list[str]:
     return [f"{a}-{b}" for a, b in pairwise(span)]
 
 
+def _as_float(value: int | float) -> float | None:
+    """`value` as a float, or None when it is too large for one (a 400-digit integer)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def _shown(value: Any) -> str:
+    """A value for a message; a huge integer is described rather than printed."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a {len(str(abs(value)))}-digit number"
+    return repr(value)
+
+
 def _close(word: str, options: Any) -> str:
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
@@ -156,7 +178,15 @@ class _Checker:
             return None
         return value
 
-    def text(self, path: str, value: Any, *, required: bool = False, max_len: int = MAX_TEXT) -> str | None:
+    def text(
+        self,
+        path: str,
+        value: Any,
+        *,
+        required: bool = False,
+        max_len: int = MAX_TEXT,
+        multiline: bool = False,
+    ) -> str | None:
         if value is None:
             if required:
                 self.add(path, "required: a text")
@@ -170,19 +200,29 @@ class _Checker:
         if len(value) > max_len:
             self.add(path, f"too long: {len(value)} characters, at most {max_len}")
             return None
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            self.add(path, problem)
+            return None
         return value
 
-    def day(self, path: str, value: Any, required: bool = False) -> date | None:
+    def day(self, path: str, value: Any, required: bool = False, *, birth: bool = False) -> date | None:
         if value is None:
             if required:
                 self.add(path, "required: a date as YYYY-MM-DD")
             return None
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
-        self.add(path, f"must be a date as YYYY-MM-DD, got {value!r}")
+            else:
+                problem = date_problem(day, birth=birth)
+                if problem:
+                    self.add(path, problem)
+                    return None
+                return day
+        self.add(path, f"must be a date as YYYY-MM-DD, got {_shown(value)}")
         return None
 
     def moment(self, path: str, value: Any) -> datetime | None:
@@ -225,11 +265,14 @@ class _Checker:
             or not isinstance(value, int | float)
             or (integer and not isinstance(value, int))
         ):
-            self.add(path, f"must be {kind}, got {value!r}")
+            self.add(path, f"must be {kind}, got {_shown(value)}")
             return None
-        if not math.isfinite(value) or not low <= value <= high:
+        as_float = _as_float(value)
+        if as_float is None or not math.isfinite(as_float) or not low <= as_float <= high:
             unit_text = f" {unit}" if unit else ""
-            self.add(path, f"{value!r}{unit_text} is not plausible; accepted: {low:g} to {high:g}{unit_text}")
+            self.add(
+                path, f"{_shown(value)}{unit_text} is not plausible; accepted: {low:g} to {high:g}{unit_text}"
+            )
             return None
         return value
 
@@ -250,7 +293,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
         mrn=c.text("patient.mrn", raw_patient.get("mrn"), max_len=64),
         family_name=c.text("patient.family_name", raw_patient.get("family_name"), max_len=10_000),
         given_name=c.text("patient.given_name", raw_patient.get("given_name"), max_len=10_000),
-        birth_date=c.day("patient.birth_date", raw_patient.get("birth_date")),
+        birth_date=c.day("patient.birth_date", raw_patient.get("birth_date"), birth=True),
         sex=c.choice("patient.sex", raw_patient.get("sex"), SEXES),
     )
 
@@ -291,7 +334,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     visit_date = c.day("visit.date", raw_visit.get("date"), required=True)
     visit_fields = dict(
         symptom_side=c.choice("visit.symptom_side", raw_visit.get("symptom_side"), SIDES),
-        notes=c.text("visit.notes", raw_visit.get("notes")),
+        notes=c.text("visit.notes", raw_visit.get("notes"), multiline=True),
     )
     if surgery_date and visit_date and surgery_date > visit_date:
         c.add(
@@ -390,12 +433,16 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
         collected = collected or (collected_at.date() if collected_at else None)
         if collected and visit_date and collected > visit_date:
             c.add(f"{path}.collected", f"{collected} is after the visit date {visit_date}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            c.add(f"{path}.value", f"must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            c.add(f"{path}.value", f"must be a number, got {_shown(value)}")
             continue
         if unit is None:
             continue
-        problem = lab_value_problem(lab, value, unit)
+        as_float = _as_float(value)
+        if as_float is None:
+            problem = lab_value_problem(lab, math.inf, unit, _shown(value))
+        else:
+            problem = lab_value_problem(lab, as_float, unit)
         if problem:
             c.add(f"{path}.value", problem)
             continue
@@ -413,19 +460,21 @@ def _unit(c: _Checker, path: str, unit: Any, accepted: tuple[str, ...], name: st
     return None
 
 
-def lab_value_problem(lab: Any, value: float, unit: str) -> str | None:
-    """Why a lab value cannot be a real result (negative, outside plausible bounds), or None.
-    Shared with the record and the GUI so every entry point rejects the same values."""
+def lab_value_problem(lab: Any, value: float, unit: str, shown: str | None = None) -> str | None:
+    """Why a lab value cannot be a real result (negative, outside plausible bounds, not
+    finite), or None. Shared with the record and the GUI so every entry point rejects the same
+    values. `shown`: how to write the value in the message (default: `value` itself)."""
+    shown = shown or f"{value:g}"
     if value < 0:
-        return f"{value:g} {unit} is negative; a {lab.name} result cannot be"
+        return f"{shown} {unit} is negative; a {lab.name} result cannot be"
     default = lab.to_default(value, unit)
     low, high = lab.plausible
-    if not low <= default <= high:
+    if not math.isfinite(default) or not low <= default <= high:
         if unit == lab.unit:
-            shown = f"{low:g} to {high:g} {lab.unit}"
+            accepted = f"{low:g} to {high:g} {lab.unit}"
         else:
-            shown = f"{lab.from_default(low, unit):.4g} to {lab.from_default(high, unit):.4g} {unit}"
-        return f"{value:g} {unit} is not a plausible {lab.name} (a typo?); accepted: {shown}"
+            accepted = f"{lab.from_default(low, unit):.4g} to {lab.from_default(high, unit):.4g} {unit}"
+        return f"{shown} {unit} is not a plausible {lab.name} (a typo?); accepted: {accepted}"
     return None
 
 
@@ -448,7 +497,7 @@ def _medications(c: _Checker, raw: Any) -> list[Medication]:
             dose=c.text(f"{path}.dose", obj.get("dose"), max_len=10_000),
             start_date=c.day(f"{path}.start_date", obj.get("start_date")),
             status=c.choice(f"{path}.status", obj.get("status"), MEDICATION_STATUSES),
-            note=c.text(f"{path}.note", obj.get("note")),
+            note=c.text(f"{path}.note", obj.get("note"), multiline=True),
         )
         if name:
             out.append(med)
@@ -480,6 +529,42 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON accepts")
 
 
+class _JsonObject(dict[str, Any]):
+    """A decoded JSON object that remembers the keys it was given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    obj = _JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice: list[str] = []
+        for key, _value in pairs:
+            if key in seen and key not in twice:
+                twice.append(key)
+            seen.add(key)
+        obj.duplicates = tuple(twice)
+    return obj
+
+
+def _duplicate_keys(data: Any) -> list[Problem]:
+    """`patient: duplicate key "patient"` for every key given twice in one object: JSON
+    readers disagree about which one wins, so the file is ambiguous. Walked without recursion
+    (the decoder already bounded the depth)."""
+    problems: list[Problem] = []
+    queue: deque[tuple[str, Any]] = deque([("", data)])
+    while queue:
+        path, value = queue.popleft()
+        if isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                problems.append(Problem(f"{path}.{key}" if path else key, f'duplicate key "{key}"'))
+            queue.extend((f"{path}.{k}" if path else k, v) for k, v in value.items())
+        elif isinstance(value, list):
+            queue.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+    return problems
+
+
 def read_case(path: str | Path, kb: Knowledge | None = None) -> Workup:
     """Read a case file; every problem becomes an InputError line naming its JSON path."""
     path = Path(path)
@@ -490,9 +575,16 @@ def read_case(path: str | Path, kb: Knowledge | None = None) -> Workup:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(path), f"cannot read: {exc}")) from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_json_object)
     except ValueError as exc:
         raise InputError(Problem(str(path), f"not valid JSON: {exc}")) from None
+    except RecursionError:
+        raise InputError(
+            Problem(str(path), "not a case file: JSON nested too deeply (a case is a few levels deep)")
+        ) from None
+    duplicates = _duplicate_keys(data)
+    if duplicates:
+        raise InputError(duplicates)
     return parse_case(data, kb)
 
 

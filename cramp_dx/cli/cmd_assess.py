@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from cramp_dx.cli.record_access import add_login_options
+from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 from cramp_dx.errors import InputError, Problem
 
 UNRECOGNISED_HEADING = "Medications not in the catalog — review:"
@@ -17,9 +17,10 @@ UNRECOGNISED_HEADING = "Medications not in the catalog — review:"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", nargs="?", help="case file (JSON, see CASE-FORMAT.md)")
     parser.add_argument("--mrn", help="assess a saved visit of this patient instead of a file")
-    parser.add_argument("--visit", type=int, help="visit id (default: the patient's latest visit)")
+    parser.add_argument("--visit", type=visit_id, help="visit id (default: the patient's latest visit)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     add_login_options(parser)
+    add_emergency_option(parser)
 
 
 def _workup(args: argparse.Namespace) -> Any:

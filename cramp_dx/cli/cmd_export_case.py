@@ -7,14 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from cramp_dx.cli.record_access import add_login_options, open_record, sign_in
+from cramp_dx.cli.record_access import add_emergency_option, add_login_options, open_record, sign_in, visit_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mrn", required=True)
-    parser.add_argument("--visit", type=int, help="visit id (default: the latest visit)")
+    parser.add_argument("--visit", type=visit_id, help="visit id (default: the latest visit)")
     parser.add_argument("-o", "--output", help="file to write (default: standard output)")
     add_login_options(parser)
+    add_emergency_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,12 +27,10 @@ def run(args: argparse.Namespace) -> int:
         record = services.visit_for(args.mrn, args.visit)
         text = json.dumps(case_to_dict(record.workup), ensure_ascii=False, indent=2) + "\n"
         if args.output:
-            from cramp_dx.files import write_atomic
-
-            write_atomic(Path(args.output), text.encode("utf-8"))
+            services.write_export(record.id, "case", Path(args.output), text.encode("utf-8"))
         else:
+            services.record_export(record.id, "case", "-")
             sys.stdout.write(text)
-        services.record_export(record.id, "case", args.output or "-")
     finally:
         database.dispose()
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,11 +26,11 @@ _PDF_CHANGED_AFTER = timedelta(seconds=5)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options
+    from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 
     parser.add_argument("--mrn", help="export a saved visit of the patient with this MRN")
     parser.add_argument(
-        "--visit", type=int, metavar="ID", help="the visit id with --mrn (default: the latest visit)"
+        "--visit", type=visit_id, metavar="ID", help="the visit id with --mrn (default: the latest visit)"
     )
     parser.add_argument(
         "--case", type=Path, metavar="CASE.json", help="export a case file instead (no database)"
@@ -57,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reference the PDF by its file URL instead of embedding it (base64)",
     )
     add_login_options(parser)  # --database-url, --user, --password-stdin (for --mrn)
+    add_emergency_option(parser)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -108,7 +108,13 @@ def _export_case(args: argparse.Namespace) -> None:
         pdf=_given_pdf(args),
         lab_ranges=lab_ranges,
     )
-    _publish(args.output, _to_text(bundle), audit=None)
+    text = _to_text(bundle)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        from cramp_dx.files import write_atomic
+
+        write_atomic(args.output, text.encode("utf-8"))
 
 
 def _export_saved_visit(args: argparse.Namespace) -> None:
@@ -128,10 +134,11 @@ def _export_saved_visit(args: argparse.Namespace) -> None:
         bundle = bundle_for_record(
             record, assess(record.workup, kb, lab_ranges=lab_ranges), kb, pdf=pdf, lab_ranges=lab_ranges
         )
-        target = str(args.output.expanduser().resolve()) if args.output else "-"
-        _publish(
-            args.output, _to_text(bundle), audit=lambda: services.record_export(record.id, "fhir", target)
-        )
+        if args.output is None:
+            services.record_export(record.id, "fhir", "-")
+            sys.stdout.write(_to_text(bundle))
+        else:
+            services.write_export(record.id, "fhir", args.output, _to_text(bundle).encode("utf-8"))
     finally:
         database.dispose()
 
@@ -178,17 +185,3 @@ def _recorded_pdf(services: Services, record: VisitRecord, link: bool) -> PdfDoc
 
 def _note(message: str) -> None:
     print(f"cramp-dx: note: {message}", file=sys.stderr)
-
-
-def _publish(output: Path | None, text: str, audit: Callable[[], None] | None) -> None:
-    """Audit first, then let the data out: a failed audit leaves no file behind."""
-    if output is None:
-        if audit:
-            audit()
-        sys.stdout.write(text)
-        return
-    from cramp_dx.files import write_atomic
-
-    write_atomic(output, text.encode("utf-8"), before_publish=audit)
-
-

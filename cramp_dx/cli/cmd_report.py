@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `cramp-dx --help` stays light
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cramp_dx.cli.record_access import add_login_options
+    from cramp_dx.cli.record_access import add_emergency_option, add_login_options, visit_id
 
     parser.add_argument(
         "case",
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mrn", help="summarise a saved visit of the patient with this MRN")
     parser.add_argument(
         "--visit",
-        type=int,
+        type=visit_id,
         metavar="ID",
         help="the visit id with --mrn (default: the patient's latest visit)",
     )
@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="paper size (default: letter)",
     )
     add_login_options(parser)  # --database-url, --user, --password-stdin (for --mrn)
+    add_emergency_option(parser)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, workup: Workup, meta: VisitMeta) -> Path:
+def _render(args: argparse.Namespace, workup: Workup, meta: VisitMeta) -> bytes:
     from cramp_dx.engine import assess
     from cramp_dx.knowledge import load_knowledge
-    from cramp_dx.report import ReportContext, build_report
+    from cramp_dx.report import ReportContext, render_pdf
     from cramp_dx.settings import load_settings
 
     settings = load_settings()
@@ -86,21 +87,23 @@ def _build(args: argparse.Namespace, workup: Workup, meta: VisitMeta) -> Path:
         letterhead=settings.letterhead,
         page_size=args.page_size,
     )
-    return build_report(ctx, args.output)
+    return render_pdf(ctx)
 
 
 def _report_case(args: argparse.Namespace) -> Path:
     """A case file: printed as a draft with no clinician (nothing is saved or audited)."""
     from cramp_dx.case.io import read_case
+    from cramp_dx.files import write_atomic
     from cramp_dx.knowledge import load_knowledge
     from cramp_dx.report import VisitMeta
 
-    return _build(args, read_case(args.case, load_knowledge()), VisitMeta(status="draft"))
+    data = _render(args, read_case(args.case, load_knowledge()), VisitMeta(status="draft"))
+    return write_atomic(args.output, data)
 
 
 def _report_saved_visit(args: argparse.Namespace) -> Path:
     """A saved visit, signed in: the PDF carries the record's status, signer, plan items and
-    addenda, and its generation is written to the audit trail."""
+    addenda; the file appears only once its audit row is written."""
     from cramp_dx.cli.record_access import open_record, sign_in
     from cramp_dx.report import meta_from_record
 
@@ -108,8 +111,8 @@ def _report_saved_visit(args: argparse.Namespace) -> Path:
     try:
         services = sign_in(args, database)
         record = services.visit_for(args.mrn, args.visit)
-        path = _build(args, record.workup, meta_from_record(record))
-        services.record_pdf(record.id, path.resolve())
+        data = _render(args, record.workup, meta_from_record(record))
+        path = services.write_pdf(record.id, args.output, data)
     finally:
         database.dispose()
     return path

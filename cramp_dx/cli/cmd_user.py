@@ -1,5 +1,5 @@
-"""`cramp-dx user add NAME --role ROLE`, `user list`, `user passwd NAME`, `user disable NAME`
-and `user enable NAME`."""
+"""`cramp-dx user add NAME --role ROLE`, `user list`, `user passwd NAME`, `user disable NAME`,
+`user enable NAME` and `user unlock NAME`."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_login_options(passwd)
     for action, text in (("disable", "stop an account from signing in (admin); its audit "
                                      "trail stays"),
-                         ("enable", "let a disabled account sign in again (admin)")):
+                         ("enable", "let a disabled account sign in again (admin)"),
+                         ("unlock", "lift the lock after repeated failed sign-ins before it ends "
+                                    "by itself (admin)")):
         toggle = sub.add_parser(action, help=text)
         toggle.add_argument("name")
         add_login_options(toggle)
@@ -80,8 +82,14 @@ def run(args: argparse.Namespace) -> int:
             sign_in(args, database).set_active(args.name, args.action == "enable")
             print(f"{args.name} {args.action}d")
             return 0
+        if args.action == "unlock":
+            sign_in(args, database).unlock(args.name)
+            print(f"{args.name} unlocked")
+            return 0
         for account in sign_in(args, database).list_accounts():
             state = "" if account.active else " (disabled)"
+            if account.locked_until is not None:
+                state += f" (locked until {account.locked_until.astimezone():%Y-%m-%d %H:%M})"
             print(f"{account.username}\t{account.role}\t{account.display_name}{state}")
         return 0
     finally:

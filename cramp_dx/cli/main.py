@@ -40,10 +40,41 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _DatabaseUrl(argparse.Action):
+    """--database-url as given on the command line, which every user of the computer can
+    read (ps): a URL with a password is refused, without repeating it. (The default, from
+    CRAMP_DX_DATABASE_URL, is not shown by ps and is not checked here.)"""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from urllib.parse import urlsplit
+
+        text = str(values)
+        try:
+            has_password = "://" in text and urlsplit(text).password is not None
+        except ValueError:
+            has_password = False
+        if has_password:
+            raise argparse.ArgumentError(
+                self,
+                "the URL holds a password, which any user of this computer could read from the "
+                "command line; leave it out and store it once with `cramp-dx db password "
+                "--database-url URL` (the OS keyring, else an owner-only pgpass file in the "
+                "config folder), or in a libpq .pgpass file",
+            )
+        setattr(namespace, self.dest, text)
+
+
 def add_database_option(parser: argparse.ArgumentParser) -> None:
     """The option every command touching the record takes."""
     parser.add_argument(
         "--database-url",
+        action=_DatabaseUrl,
         default=os.environ.get("CRAMP_DX_DATABASE_URL"),
         help="SQLAlchemy URL of the record (default: CRAMP_DX_DATABASE_URL, else the SQLite "
         "file in the user data folder), e.g. postgresql+psycopg://user@host/cramp_dx",
@@ -51,6 +82,10 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 
 
 def error(message: str) -> None:
+    if "://" in message:
+        from cramp_dx.store.secrets import mask  # a database URL's password is never shown
+
+        message = mask(message)
     print(f"cramp-dx: error: {message}", file=sys.stderr)
 
 

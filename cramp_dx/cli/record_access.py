@@ -13,6 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from cramp_dx.case.checks import record_id_problem
 from cramp_dx.cli.main import add_database_option
 from cramp_dx.errors import InputError, Problem
 
@@ -35,6 +36,28 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_emergency_option(parser: argparse.ArgumentParser) -> None:
+    """For the commands reading one patient's record (--mrn)."""
+    parser.add_argument(
+        "--emergency-access",
+        metavar="REASON",
+        help="emergency access (\"break the glass\"): read the record of --mrn although your "
+        "role does not, stating why; audited and reported by `cramp-dx audit --emergency`",
+    )
+
+
+def visit_id(text: str) -> int:
+    """`--visit ID`: a whole number an id can be (a huge one never reaches the database)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    problem = record_id_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a visit id; {problem}")
+    return value
+
+
 def open_record(args: argparse.Namespace) -> Database:
     from cramp_dx.store import open_database
 
@@ -47,7 +70,12 @@ def read_password(args: argparse.Namespace, prompt: str, stream: TextIO | None =
         if not line:
             raise InputError(Problem("--password-stdin", "standard input ended before a password"))
         return line.rstrip("\r\n")
-    return getpass.getpass(prompt)
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise InputError(
+            Problem("password", "input ended before a password was typed; nothing was done")
+        ) from None
 
 
 def sign_in(args: argparse.Namespace, database: Database) -> Services:
@@ -55,5 +83,11 @@ def sign_in(args: argparse.Namespace, database: Database) -> Services:
 
     if not args.user:
         raise InputError(Problem("--user", "sign in: give --user NAME (or set CRAMP_DX_USER)"))
+    reason = getattr(args, "emergency_access", None)
+    if reason is not None and not getattr(args, "mrn", None):
+        raise InputError(Problem("--emergency-access", "only with --mrn (the patient whose record to open)"))
     password = read_password(args, f"Password for {args.user}: ")
-    return Services(database, Services.authenticate(database, args.user, password))
+    services = Services(database, Services.authenticate(database, args.user, password))
+    if reason is not None:
+        services.emergency_access(args.mrn, reason)
+    return services

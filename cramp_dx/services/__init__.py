@@ -6,6 +6,7 @@ from cramp_dx.services.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
+    RedFlagsOpenError,
     SignedVisitError,
 )
 from cramp_dx.services.records import (
@@ -14,6 +15,7 @@ from cramp_dx.services.records import (
     AuditEntry,
     DemoPatient,
     EarlierLab,
+    EmergencyAccessRow,
     PatientRow,
     VisitRecord,
     VisitRow,
@@ -28,9 +30,11 @@ __all__ = [
     "ConflictError",
     "DemoPatient",
     "EarlierLab",
+    "EmergencyAccessRow",
     "NotFoundError",
     "PatientRow",
     "PermissionDenied",
+    "RedFlagsOpenError",
     "Services",
     "SignedVisitError",
     "VisitRecord",

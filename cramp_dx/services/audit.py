@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cramp_dx.store.database import Database
@@ -135,53 +136,83 @@ def forget_tail(session: Session) -> None:
     session.info.pop(_CHAIN_KEY, None)
 
 
-def _rows(database: Database) -> Iterator[AuditEvent]:
-    with database.session() as session:
-        result = session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000))
-        yield from result.scalars()
+class ChainCheck:
+    """The hash chain checked row by row, in id order (rows as mappings of the columns)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.expected_id = 1
+        self.previous = GENESIS
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        if row["id"] != self.expected_id:
+            self.problems.append(f"audit row {self.expected_id}: missing (rows deleted or renumbered)")
+        if row["prev_hash"] != self.previous:
+            self.problems.append(f"audit row {row['id']}: does not follow the row before it")
+        recomputed = row_hash(**{name: row[name] for name in _HASHED})
+        if recomputed != row["hash"]:
+            self.problems.append(f"audit row {row['id']}: content altered (hash does not match)")
+        self.expected_id, self.previous = row["id"] + 1, row["hash"]
+
+    @property
+    def tail(self) -> tuple[int, str]:
+        """(id, hash) of the last row checked; (0, GENESIS) for an empty trail."""
+        return self.expected_id - 1, self.previous
+
+
+_HASHED = (
+    "id",
+    "at",
+    "account_id",
+    "username",
+    "action",
+    "entity",
+    "entity_id",
+    "patient_id",
+    "visit_id",
+    "field",
+    "old_value",
+    "new_value",
+    "prev_hash",
+)
+
+
+def verify_chain(connection: Connection) -> ChainCheck:
+    """The chain of the record on `connection` (any transaction it is in), read in id order."""
+    check = ChainCheck()
+    table = AuditEvent.__table__
+    query = select(table).order_by(table.c.id).execution_options(yield_per=2000)
+    for row in connection.execute(query).mappings():
+        check.add(row)
+    return check
 
 
 def verify(database: Database) -> list[str]:
     """Every break in the chain, or [] when the trail is intact; also checks that the
     triggers refusing UPDATE and DELETE are still in place."""
-    problems = _missing_triggers(database)
-    expected_id, previous = 1, GENESIS
-    for row in _rows(database):
-        if row.id != expected_id:
-            problems.append(f"audit row {expected_id}: missing (rows deleted or renumbered)")
-        if row.prev_hash != previous:
-            problems.append(f"audit row {row.id}: does not follow the row before it")
-        recomputed = row_hash(
-            id=row.id,
-            at=row.at,
-            account_id=row.account_id,
-            username=row.username,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            patient_id=row.patient_id,
-            visit_id=row.visit_id,
-            field=row.field,
-            old_value=row.old_value,
-            new_value=row.new_value,
-            prev_hash=row.prev_hash,
-        )
-        if recomputed != row.hash:
-            problems.append(f"audit row {row.id}: content altered (hash does not match)")
-        expected_id, previous = row.id + 1, row.hash
+    problems: list[str] = []
+    try:
+        with database.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                from cramp_dx.store.pagecheck import confirmed
+
+                problems += [f"the record file is damaged: {p}" for p in confirmed(
+                    connection.connection.driver_connection)]  # type: ignore[arg-type]
+            problems += missing_triggers(connection)
+            check = verify_chain(connection)
+            problems += check.problems
+    except DBAPIError as exc:
+        problems.append(f"the audit trail cannot be read: {exc.orig} (run `cramp-dx db check`)")
     return problems
 
 
-def _missing_triggers(database: Database) -> list[str]:
-    with database.engine.connect() as connection:
-        if database.is_sqlite:
-            query = "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
-        else:
-            query = (
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
-            )
-        present = {row[0] for row in connection.execute(text(query))}
-    wanted = {"audit_event_no_update"} | (
-        {"audit_event_no_delete"} if database.is_sqlite else {"audit_event_no_truncate"}
-    )
+def missing_triggers(connection: Connection) -> list[str]:
+    """The triggers refusing UPDATE and DELETE (and TRUNCATE) of audit rows that are gone."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        query = "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
+    present = {row[0] for row in connection.execute(text(query))}
+    wanted = {"audit_event_no_update", "audit_event_no_delete" if sqlite else "audit_event_no_truncate"}
     return [f"audit protection trigger {name} is missing" for name in sorted(wanted - present)]

@@ -22,6 +22,17 @@ class SignedVisitError(PermissionDenied):
     """A signed visit is read-only; later changes go in as an addendum."""
 
 
+class RedFlagsOpenError(CrampDxError):
+    """A visit is signed only once each of its red flags has been acknowledged."""
+
+    def __init__(self, visit_id: int, flags: list[tuple[str, str]]) -> None:
+        self.flag_ids = tuple(flag_id for flag_id, _title in flags)
+        shown = "; ".join(f"{title} ({flag_id})" for flag_id, title in flags)
+        super().__init__(
+            f"visit {visit_id} cannot be signed: acknowledge each red flag first: {shown}"
+        )
+
+
 class NotFoundError(CrampDxError):
     """No patient or visit with that id / MRN."""
 

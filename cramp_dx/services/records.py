@@ -16,6 +16,7 @@ class Account:
     display_name: str
     role: str
     active: bool = True
+    locked_until: datetime | None = None  # set while repeated failed sign-ins lock it
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,17 @@ class AuditEntry:
     field: str | None
     old_value: str | None
     new_value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyAccessRow:
+    """One emergency access ("break the glass"): who opened which patient's record, when
+    (ISO 8601 UTC), from which workstation, why, and how many visits were then read."""
+
+    at: str
+    username: str
+    role: str
+    mrn: str
+    reason: str
+    workstation: str
+    visits_read: int

@@ -4,17 +4,18 @@ role-checked, with its audit rows written in that same transaction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from cramp_dx.case.checks import date_problem, record_id_problem, text_problem
 from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
 from cramp_dx.errors import InputError, Problem
 from cramp_dx.knowledge import Knowledge
@@ -36,6 +37,8 @@ from cramp_dx.services.errors import (
     AuthError,
     ConflictError,
     NotFoundError,
+    PermissionDenied,
+    RedFlagsOpenError,
     SignedVisitError,
 )
 from cramp_dx.services.mapping import (
@@ -47,6 +50,7 @@ from cramp_dx.services.mapping import (
     write_state,
 )
 from cramp_dx.services.permissions import (
+    CLINICAL_ROLES,
     require_admin,
     require_clinical,
     require_physician,
@@ -60,6 +64,7 @@ from cramp_dx.services.records import (
     AuditEntry,
     DemoPatient,
     EarlierLab,
+    EmergencyAccessRow,
     PatientRow,
     VisitRecord,
     VisitRow,
@@ -70,21 +75,32 @@ from cramp_dx.store.errors import StoreError
 from cramp_dx.store.keys import PREFIX_END, name_key
 from cramp_dx.store.models import ROLES
 
+if TYPE_CHECKING:  # the restore machinery is imported when a restore runs
+    from cramp_dx.services.restore import Restored
+
+LOCKOUT_FAILURES = 5  # wrong passwords for one account ...
+LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this time lock it ...
+LOCKOUT_DURATION = timedelta(minutes=15)  # ... for this long
+_ACCOUNTS_LOCK_KEY = 0x43524D55  # PostgreSQL advisory lock id while accounts change ("CRMU")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
+EMERGENCY_REASON_MIN = 10
+EMERGENCY_REASON_MAX = 500
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _account(row: m.Account) -> Account:
+def _account(row: m.Account, now: datetime | None = None) -> Account:
+    until = _aware(row.locked_until) if row.locked_until is not None else None
     return Account(
         id=row.id,
         username=row.username,
         display_name=row.display_name,
         role=row.role,
         active=row.active,
+        locked_until=until if until is not None and until > (now or _now()) else None,
     )
 
 
@@ -92,6 +108,28 @@ def _knowledge() -> Knowledge:
     from cramp_dx.knowledge import load_knowledge
 
     return load_knowledge()
+
+
+def _typed_name(username: str) -> str:
+    """What someone typed as a user name, fit for an audit row: printable, at most 80."""
+    text = (username or "").encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:80] or "?"
+
+
+def _json_object(value: str | None) -> dict[str, Any]:
+    import json
+
+    try:
+        loaded = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _workstation() -> str:
+    import socket
+
+    return _typed_name(socket.gethostname())
 
 
 def validate_workup(workup: Workup, stored: Workup | None = None) -> Workup:
@@ -137,6 +175,44 @@ def _has_admin(session: Session) -> bool:
     ).first() is not None
 
 
+def _sign_in_outcome(
+    session: Session, account: m.Account | None, password_ok: bool, now: datetime
+) -> str | None:
+    """None when the sign-in may go ahead, else why not; a wrong password is counted and the
+    account locked once LOCKOUT_FAILURES fall within LOCKOUT_WINDOW (the failures then start
+    over)."""
+    if account is None:
+        return "unknown user"
+    if account.locked_until is not None and _aware(account.locked_until) > now:
+        return "locked"
+    if not account.active:
+        return "disabled"
+    if password_ok:
+        return None
+    failures = m.SignInFailure.__table__
+    session.execute(
+        delete(failures).where(failures.c.account_id == account.id, failures.c.at <= now - LOCKOUT_WINDOW)
+    )
+    session.execute(failures.insert().values(account_id=account.id, at=now))
+    recent = session.execute(
+        select(func.count()).select_from(failures).where(failures.c.account_id == account.id)
+    ).scalar_one()
+    if recent < LOCKOUT_FAILURES:
+        return "wrong password"
+    account.locked_until = now + LOCKOUT_DURATION
+    session.execute(delete(failures).where(failures.c.account_id == account.id))
+    audit.append(
+        session,
+        audit.Actor(account.id, account.username),
+        "lock",
+        "account",
+        entity_id=account.id,
+        field="locked_until",
+        new=account.locked_until,
+    )
+    return "now locked"
+
+
 def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
     with _read(database) as session:
         touched = session.execute(
@@ -166,6 +242,8 @@ class Services:
         self.db = database
         self.account = account
         self._actor = audit.Actor(account.id, account.username)
+        # patient id -> the stated reason, for each record opened with emergency access
+        self._emergency: dict[int, str] = {}
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -205,10 +283,18 @@ class Services:
             problems.append(Problem("role", f"{role!r} is not a role; accepted: {', '.join(ROLES)}"))
         if len(password or "") < MIN_PASSWORD_LENGTH:
             problems.append(Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters"))
+        shown_name = text_problem(display_name or "")
+        if shown_name:
+            problems.append(Problem("display_name", shown_name))
         if problems:
             raise InputError(problems)
         password_hash = passwords.hash_password(password)
         with _write(database) as session:
+            if database.dialect == "postgresql":
+                # one account change at a time, so two simultaneous first accounts (both
+                # seeing an empty record) cannot both be created: the second waits, then sees
+                # the first (SQLite: the write transaction's BEGIN IMMEDIATE does the same)
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ACCOUNTS_LOCK_KEY})
             if actor is None:
                 if session.execute(select(m.Account.id).limit(1)).first() is not None:
                     raise AuthError("sign in as an admin to add accounts")
@@ -245,28 +331,51 @@ class Services:
         _recent_patients(database, 0)
 
     @staticmethod
-    def authenticate(database: Database, username: str, password: str) -> Account:
-        with _read(database) as session:
-            row = session.execute(
-                select(m.Account).where(m.Account.username == username)
-            ).scalar_one_or_none()
+    def authenticate(database: Database, username: str, password: str, *, via: str = "cli") -> Account:
+        """Sign in. Every attempt is audited (`via`: "cli", "app", "app unlock"), failed or
+        not; LOCKOUT_FAILURES wrong passwords within LOCKOUT_WINDOW lock the account for
+        LOCKOUT_DURATION, in the record, so every workstation refuses it meanwhile."""
+        row = None
+        if _USERNAME.match(username or ""):  # anything else names no account (and may hold NUL)
+            with _read(database) as session:
+                row = session.execute(
+                    select(m.Account).where(m.Account.username == username)
+                ).scalar_one_or_none()
         ok = passwords.verify_password(row.password_hash if row else None, password)
-        if row is None or not ok or not row.active:
-            raise AuthError("unknown user or wrong password")
-        if passwords.needs_rehash(row.password_hash):
-            new_hash = passwords.hash_password(password)
-            with _write(database) as session:
-                stored = session.get(m.Account, row.id)
-                assert stored is not None
-                stored.password_hash = new_hash
+        rehash = ok and row is not None and passwords.needs_rehash(row.password_hash)
+        new_hash = passwords.hash_password(password) if rehash else None
+        with _write(database) as session:
+            stored = session.get(m.Account, row.id, with_for_update=True) if row is not None else None
+            outcome = _sign_in_outcome(session, stored, ok, _now())
+            who = (
+                audit.Actor(stored.id, stored.username)
+                if stored is not None
+                else audit.Actor(None, _typed_name(username))
+            )
+            context = {"via": via, "workstation": _workstation()}
+            if outcome is not None:
                 audit.append(
-                    session,
-                    audit.Actor(row.id, row.username),
-                    "rehash",
-                    "account",
-                    entity_id=row.id,
+                    session, who, "sign_in_failed", "account",
+                    entity_id=stored.id if stored else None, new={"reason": outcome, **context},
                 )
-        return _account(row)
+            else:
+                assert stored is not None
+                session.execute(delete(m.SignInFailure).where(m.SignInFailure.account_id == stored.id))
+                if new_hash is not None:
+                    stored.password_hash = new_hash
+                    audit.append(session, who, "rehash", "account", entity_id=stored.id)
+                audit.append(session, who, "sign_in", "account", entity_id=stored.id, new=context)
+            account = _account(stored) if stored is not None else None
+        if outcome in ("locked", "now locked") and account is not None and account.locked_until:
+            until = account.locked_until.astimezone().strftime("%H:%M")
+            raise AuthError(
+                f"{username}: too many failed sign-ins; the account is locked until {until} "
+                f"({int(LOCKOUT_DURATION.total_seconds() // 60)} minutes). Try again then, or "
+                "ask an admin to unlock it (cramp-dx user unlock NAME)"
+            )
+        if outcome is not None or account is None:
+            raise AuthError("unknown user or wrong password")
+        return account
 
     @staticmethod
     def has_accounts(database: Database) -> bool:
@@ -319,6 +428,25 @@ class Services:
                 )
                 row.active = active
 
+    def unlock(self, username: str) -> None:
+        """Lift a lockout after failed sign-ins before it ends by itself (an admin)."""
+        require_admin(self.account, "unlock accounts")
+        with self._writing() as session:
+            row = self._account_row(session, username)
+            session.execute(delete(m.SignInFailure).where(m.SignInFailure.account_id == row.id))
+            if row.locked_until is not None:
+                audit.append(
+                    session,
+                    self._actor,
+                    "unlock",
+                    "account",
+                    entity_id=row.id,
+                    field="locked_until",
+                    old=row.locked_until,
+                    new=None,
+                )
+                row.locked_until = None
+
     @staticmethod
     def _account_row(session: Session, username: str) -> m.Account:
         row = session.execute(select(m.Account).where(m.Account.username == username)).scalar_one_or_none()
@@ -326,11 +454,122 @@ class Services:
             raise NotFoundError(f"no account named {username!r}")
         return row
 
+    # --- who reads clinical data ----------------------------------------------------------
+
+    def may_read_clinical_data(self) -> bool:
+        """Nurses and physicians read every patient's record; an admin (accounts only) reads
+        none, except one opened with emergency access."""
+        return self.account.role in CLINICAL_ROLES
+
+    def _refuse_reading(self) -> PermissionDenied:
+        return PermissionDenied(
+            f"{self.account.username} ({self.account.role}) may not read clinical data: an admin "
+            "manages accounts. In an emergency, open the patient's record with emergency "
+            "access, stating the reason (it is audited and reported)"
+        )
+
+    def _may_read(self, patient_id: int | None) -> None:
+        if self.may_read_clinical_data() or (patient_id is not None and patient_id in self._emergency):
+            return
+        raise self._refuse_reading()
+
+    def _may_look_up(self) -> None:
+        """Before a look-up by MRN or visit id: refused at once for an account that reads no
+        clinical data and has opened no record with emergency access."""
+        if not self.may_read_clinical_data() and not self._emergency:
+            raise self._refuse_reading()
+
+    def emergency_reason(self, patient_id: int) -> str | None:
+        """The stated reason when this patient's record was opened with emergency access."""
+        return self._emergency.get(patient_id)
+
+    def emergency_access(self, mrn: str, reason: str) -> PatientRow:
+        """Break the glass (ONC 170.315(d)(6)): open the record of the patient with this MRN
+        although this account's role does not, with a stated reason. Audited at once
+        ("emergency_access", with the reason, the role and the workstation), and so is every
+        visit then read; `cramp-dx audit --emergency` reports them. Reading only: what a role
+        may change stays as it is. Lasts until this sign-in ends."""
+        reason = " ".join((reason or "").split())
+        if len(reason) < EMERGENCY_REASON_MIN:
+            raise InputError(
+                Problem("reason", f"state why emergency access is needed (at least "
+                        f"{EMERGENCY_REASON_MIN} characters)")
+            )
+        problem = text_problem(reason)
+        if problem or len(reason) > EMERGENCY_REASON_MAX:
+            raise InputError(Problem("reason", problem or f"at most {EMERGENCY_REASON_MAX} characters"))
+        with self._writing() as session:
+            row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
+            if row is None:
+                raise NotFoundError(f"no patient with MRN {mrn!r}")
+            audit.append(
+                session,
+                self._actor,
+                "emergency_access",
+                "patient",
+                entity_id=row.id,
+                patient_id=row.id,
+                new={"reason": reason, "role": self.account.role, "workstation": _workstation()},
+            )
+            self._emergency[row.id] = reason
+            return _patient_rows(session, [row])[0]
+
+    def _audit_emergency_read(self, patient_id: int, visit_id: int) -> None:
+        if self.may_read_clinical_data():
+            return
+        with self._writing() as session:
+            audit.append(
+                session,
+                self._actor,
+                "emergency_read",
+                "visit",
+                entity_id=visit_id,
+                patient_id=patient_id,
+                visit_id=visit_id,
+                new={"reason": self._emergency.get(patient_id)},
+            )
+
+    def emergency_report(self) -> list[EmergencyAccessRow]:
+        """Every emergency access, oldest first: who, when, which patient, why (an admin or a
+        physician reviews them)."""
+        if self.account.role not in ("admin", "physician"):
+            require_admin(self.account, "read the emergency access report")
+        with _read(self.db) as session:
+            rows = session.execute(
+                select(m.AuditEvent, m.Patient.mrn)
+                .outerjoin(m.Patient, m.Patient.id == m.AuditEvent.patient_id)
+                .where(m.AuditEvent.action == "emergency_access")
+                .order_by(m.AuditEvent.id)
+            ).all()
+            reads = dict(
+                session.execute(
+                    select(m.AuditEvent.patient_id, func.count())
+                    .where(m.AuditEvent.action == "emergency_read")
+                    .group_by(m.AuditEvent.patient_id)
+                ).all()
+            )
+        report = []
+        for event, mrn in rows:
+            details = _json_object(event.new_value)
+            report.append(
+                EmergencyAccessRow(
+                    at=event.at,
+                    username=event.username,
+                    role=str(details.get("role", "")),
+                    mrn=mrn or f"patient {event.patient_id}",
+                    reason=str(details.get("reason", "")),
+                    workstation=str(details.get("workstation", "")),
+                    visits_read=int(reads.get(event.patient_id, 0)),
+                )
+            )
+        return report
+
     # --- patients -------------------------------------------------------------------------
 
     def search_patients(self, text: str, limit: int = 50) -> list[PatientRow]:
         """By MRN (exact), birth date (YYYY-MM-DD or DD.MM.YYYY), family or given name prefix,
         or "family, given" prefixes. Accents and case are ignored."""
+        self._may_read(None)
         text = (text or "").strip()
         if not text:
             return self.recent_patients(limit)
@@ -359,9 +598,11 @@ class Services:
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
         """Patients whose visits (or themselves) changed most recently."""
+        self._may_read(None)
         return _recent_patients(self.db, limit)
 
     def get_patient(self, patient_id: int) -> PatientRow:
+        self._may_read(patient_id)
         with _read(self.db) as session:
             row = session.get(m.Patient, patient_id)
             if row is None:
@@ -369,10 +610,12 @@ class Services:
             return _patient_rows(session, [row])[0]
 
     def find_patient(self, mrn: str) -> PatientRow:
+        self._may_look_up()
         with _read(self.db) as session:
             row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
             if row is None:
                 raise NotFoundError(f"no patient with MRN {mrn!r}")
+            self._may_read(row.id)
             return _patient_rows(session, [row])[0]
 
     def create_patient(
@@ -434,6 +677,7 @@ class Services:
         """The patient's lab results by lab id, oldest first, in one query. With
         `before_visit_id`: only from the visits before that one (an earlier visit date, or the
         same date and created earlier), so a visit shows what was known before it."""
+        self._may_read(patient_id)
         lab, visit = m.VisitLab, m.Visit
         query = (
             select(lab.test, lab.value, lab.unit, lab.collected, visit.id, visit.visit_date)
@@ -460,6 +704,7 @@ class Services:
         return history
 
     def list_visits(self, patient_id: int) -> list[VisitRow]:
+        self._may_read(patient_id)
         with _read(self.db) as session:
             rows = session.execute(
                 select(m.Visit, m.Surgery, m.Account.username)
@@ -485,10 +730,12 @@ class Services:
 
     def latest_visit_id(self, mrn: str) -> int:
         """The most recent visit of the patient with this MRN (for `assess --mrn`)."""
+        self._may_look_up()
         with _read(self.db) as session:
             pid = session.execute(select(m.Patient.id).where(m.Patient.mrn == mrn)).scalar()
             if pid is None:
                 raise NotFoundError(f"no patient with MRN {mrn!r}")
+            self._may_read(pid)
             vid = session.execute(
                 select(m.Visit.id)
                 .where(m.Visit.patient_id == pid)
@@ -562,10 +809,10 @@ class Services:
         mrn = (workup.patient.mrn or "").strip()
         if not mrn:
             raise InputError(Problem("patient.mrn", "needed to file the case under a patient"))
+        _check_patient(workup.patient)
         with self._writing() as session:
             row = session.execute(select(m.Patient).where(m.Patient.mrn == mrn)).scalar_one_or_none()
             if row is None:
-                _check_patient(workup.patient)
                 row = self._insert_patient(session, workup.patient)
             else:
                 self._merge_demographics(session, row, workup.patient)
@@ -639,13 +886,18 @@ class Services:
         return self._record(session, visit, state)
 
     def load_visit(self, visit_id: int) -> VisitRecord:
+        _check_id(visit_id, "visit")
+        self._may_look_up()
         with _read(self.db) as session:
             visit = load_visit_row(session, visit_id)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            self._may_read(visit.patient_id)
             patient = session.get(m.Patient, visit.patient_id)
             assert patient is not None
-            return self._record(session, visit, read_state(session, visit, patient))
+            record = self._record(session, visit, read_state(session, visit, patient))
+        self._audit_emergency_read(record.patient_id, record.id)
+        return record
 
     def apply(self, visit_id: int, change: Change, base_version: int) -> VisitRecord:
         """Save one edit made on the copy loaded at `base_version`. If the visit moved on since
@@ -700,11 +952,38 @@ class Services:
         require_clinical(self.account, "mark a visit ready for review")
         return self._set_status(visit_id, "ready_for_review", "mark_ready")
 
-    def sign(self, visit_id: int) -> VisitRecord:
+    def sign(
+        self, visit_id: int, *, lab_ranges: dict[str, dict[str, float]] | None = None
+    ) -> VisitRecord:
+        """Sign the visit, refused while any of its red flags is unacknowledged. The flags are
+        those of the workup as saved, assessed with `lab_ranges` (the clinic's reference
+        ranges the physician sees; default: this workstation's settings)."""
         require_physician(self.account, "sign a visit")
-        return self._set_status(visit_id, "signed", "sign")
+        if lab_ranges is None:
+            from cramp_dx.settings import load_settings
 
-    def _set_status(self, visit_id: int, status: str, action: str) -> VisitRecord:
+            lab_ranges = load_settings().lab_ranges
+        ranges = lab_ranges
+
+        def refuse_open_red_flags(state: VisitState) -> None:
+            from cramp_dx.engine import assess
+
+            flags = assess(state.workup, lab_ranges=ranges or None).red_flags
+            unacknowledged = [
+                (f.id, f.title) for f in flags if f.id not in state.acknowledged_red_flags
+            ]
+            if unacknowledged:
+                raise RedFlagsOpenError(visit_id, unacknowledged)
+
+        return self._set_status(visit_id, "signed", "sign", check=refuse_open_red_flags)
+
+    def _set_status(
+        self,
+        visit_id: int,
+        status: str,
+        action: str,
+        check: Callable[[VisitState], None] | None = None,
+    ) -> VisitRecord:
         with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
@@ -713,6 +992,8 @@ class Services:
                 raise SignedVisitError(f"visit {visit_id} is already signed")
             patient = session.get(m.Patient, visit.patient_id)
             assert patient is not None
+            if check is not None:
+                check(read_state(session, visit, patient))
             if visit.status != status:
                 now = _now()
                 old = visit.status
@@ -742,6 +1023,9 @@ class Services:
         text = (text or "").strip()
         if not text:
             raise InputError(Problem("addendum", "write the addendum's text"))
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise InputError(Problem("addendum", problem))
         with self._writing() as session:
             visit = load_visit_row(session, visit_id, for_update=True)
             if visit is None:
@@ -769,10 +1053,28 @@ class Services:
             session.flush()
             return self._record(session, visit, read_state(session, visit, patient))
 
-    def record_pdf(self, visit_id: int, path: str | Path) -> None:
-        self._record_output(visit_id, "pdf", "pdf", path)
+    def write_pdf(self, visit_id: int, path: str | Path, data: bytes) -> Path:
+        """Write the visit's PDF summary to `path` with its audit row (see write_output)."""
+        return self.write_output(visit_id, "pdf", "pdf", path, data)
+
+    def write_export(self, visit_id: int, kind: str, path: str | Path, data: bytes) -> Path:
+        """Write an export of the visit (`kind`: case, fhir) to `path` with its audit row."""
+        return self.write_output(visit_id, "export", kind, path, data)
+
+    def write_output(self, visit_id: int, action: str, kind: str, path: str | Path, data: bytes) -> Path:
+        """The one place a file of patient data and its audit row are written together: the
+        data goes to an owner-only temporary file beside `path`, the audit row is committed,
+        and only then is the file renamed into place. If the audit fails, no file is left
+        (and one already at `path` is untouched)."""
+        from cramp_dx.files import write_atomic
+
+        target = Path(path).expanduser().absolute()
+        return write_atomic(
+            target, data, before_publish=lambda: self._record_output(visit_id, action, kind, target)
+        )
 
     def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
+        """Audit an export that is not a file (standard output): call before writing it."""
         self._record_output(visit_id, "export", kind, path)
 
     def _record_output(self, visit_id: int, action: str, kind: str, path: str | Path) -> None:
@@ -780,6 +1082,7 @@ class Services:
             visit = session.get(m.Visit, visit_id)
             if visit is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            self._may_read(visit.patient_id)
             audit.append(
                 session,
                 self._actor,
@@ -856,16 +1159,35 @@ class Services:
             session.flush()
             return self._record(session, visit, new_state), plan
 
+    # --- the record as a whole ------------------------------------------------------------
+
+    def restore_record(self, source: Path) -> Restored:
+        """Replace the whole record by the backup at `source` (an admin): checked first, the
+        current content kept in a verified copy, refused while the record is in use, audited
+        (cramp_dx.services.restore)."""
+        require_admin(self.account, "restore the record from a backup")
+        from cramp_dx.services.restore import restore_record
+
+        return restore_record(self.db, Path(source), self.account)
+
     # --- audit ----------------------------------------------------------------------------
 
     def audit_trail(self, patient_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
-        """The trail of one patient (all of it for an admin when `patient_id` is None)."""
+        """The trail of one patient; with `patient_id` None (an admin), the events of the
+        record as a whole — accounts, sign-ins, restores, emergency accesses — without the
+        clinical content of patients' rows."""
         if patient_id is None:
             require_admin(self.account, "read the whole audit trail")
+        else:
+            self._may_read(patient_id)
         with _read(self.db) as session:
             query = select(m.AuditEvent).order_by(m.AuditEvent.id)
             if patient_id is not None:
                 query = query.where(m.AuditEvent.patient_id == patient_id)
+            else:
+                query = query.where(
+                    or_(m.AuditEvent.patient_id.is_(None), m.AuditEvent.action == "emergency_access")
+                )
             if limit:
                 query = query.limit(limit)
             return [
@@ -950,21 +1272,36 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _check_id(value: int, what: str) -> None:
+    """An id the database can hold; anything else names no row (and must not reach the
+    driver, which would fail with an overflow)."""
+    problem = record_id_problem(value)
+    if problem:
+        raise NotFoundError(f"no {what} with id {value}; {problem}")
+
+
 def _check_patient(patient: Patient) -> None:
+    """The checks a patient passes however it arrives (new, imported for a known MRN, edited)."""
     problems = []
     mrn = patient.mrn or ""
     if not mrn.strip():
         problems.append(Problem("patient.mrn", "the MRN is required"))
     elif len(mrn) > 64 or mrn != mrn.strip():
         problems.append(Problem("patient.mrn", "at most 64 characters, no surrounding spaces"))
+    elif text_problem(mrn):
+        problems.append(Problem("patient.mrn", str(text_problem(mrn))))
     if patient.sex is not None and patient.sex not in SEXES:
         problems.append(Problem("patient.sex", f"{patient.sex!r}; accepted: {', '.join(SEXES)}"))
-    if patient.birth_date is not None and patient.birth_date > date.today():
-        problems.append(Problem("patient.birth_date", "lies in the future"))
+    if patient.birth_date is not None:
+        problem = date_problem(patient.birth_date, birth=True)
+        if problem:
+            problems.append(Problem("patient.birth_date", problem))
     for name in ("family_name", "given_name"):
         value = getattr(patient, name)
         if value is not None and len(value) > 200:
             problems.append(Problem(f"patient.{name}", "at most 200 characters"))
+        elif value is not None and text_problem(value):
+            problems.append(Problem(f"patient.{name}", str(text_problem(value))))
     if problems:
         raise InputError(problems)
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from cramp_dx.store import migrate
 from cramp_dx.store.errors import NewerSchemaError, StoreError
 from cramp_dx.store.filesystems import is_network_path
+from cramp_dx.store.location import absolute, parse_location, sqlite_uri, sqlite_url
 
 if TYPE_CHECKING:
     # the ORM is imported on first use: the desktop app's sign-in page needs only the engine
@@ -81,27 +81,24 @@ class Database:
 
 
 def resolve_url(url: str | None = None) -> URL:
-    """`url`, else CRAMP_DX_DATABASE_URL, else the SQLite file in the user data folder."""
+    """`url`, else CRAMP_DX_DATABASE_URL, else the SQLite file in the user data folder. Each
+    may be a database URL or a plain path to an SQLite file (taken literally)."""
     from cramp_dx.paths import data_dir
 
     text_url = url or os.environ.get("CRAMP_DX_DATABASE_URL")
     if not text_url:
-        return make_url("sqlite:///" + str(data_dir() / DEFAULT_FILENAME))
-    try:
-        return make_url(text_url)
-    except Exception as exc:
-        raise StoreError(
-            f"database URL {text_url!r} is not valid ({exc}); expected e.g. "
-            "sqlite:////path/to/cramp_dx.sqlite3 or postgresql+psycopg://user@host/cramp_dx"
-        ) from None
+        return sqlite_url(data_dir() / DEFAULT_FILENAME)
+    return parse_location(text_url)
 
 
-def open_database(url: str | URL | None = None, *, upgrade: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the record at `url`."""
+def open_database(url: str | URL | None = None, *, upgrade: bool = True, screen: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the record at `url`. An SQLite file is first
+    screened for damage (cramp_dx.store.pagecheck) and refused if damaged; `screen=False` is
+    for the commands that check and report damage themselves (db check, audit --verify)."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
     backend = resolved.get_backend_name()
     if backend == "sqlite":
-        return _open_sqlite(resolved, upgrade=upgrade)
+        return _open_sqlite(resolved, upgrade=upgrade, screen=screen)
     if backend == "postgresql":
         return _open_postgres(resolved, upgrade=upgrade)
     raise StoreError(
@@ -121,11 +118,11 @@ def sqlite_path(url: URL) -> Path:
     return Path(url.database).expanduser().absolute()
 
 
-def _open_sqlite(url: URL, *, upgrade: bool) -> Database:
+def _open_sqlite(url: URL, *, upgrade: bool, screen: bool = True) -> Database:
     path = sqlite_path(url)
     _check_not_network(path)
     _ensure_folder(path.parent)
-    revision, has_tables = _probe_sqlite_file(path)
+    revision, has_tables = _probe_sqlite_file(path, screen=screen)
     _refuse_newer(revision, path)
     engine = sqlite_engine(path)
     database = Database(engine=engine, url=url.set(database=str(path)), path=path)
@@ -138,7 +135,7 @@ def _open_sqlite(url: URL, *, upgrade: bool) -> Database:
 
 def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
-        "sqlite:///" + str(path), connect_args={"timeout": 30.0, "check_same_thread": False}
+        sqlite_url(path), connect_args={"timeout": 30.0, "check_same_thread": False}
     )
 
     @event.listens_for(engine, "connect")
@@ -152,6 +149,7 @@ def sqlite_engine(path: Path) -> Engine:
             raise StoreError(f"{path}: SQLite could not switch to WAL journaling (got {mode})")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA cell_size_check = ON")  # damaged pages stop a statement early
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -180,8 +178,14 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def _ensure_folder(folder: Path) -> None:
+    from cramp_dx.paths import data_dir
+
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder == absolute(data_dir()):  # the app's own folder: owner-only, even if older
+            from cramp_dx.files import private_folder
+
+            private_folder(folder)
     except OSError as exc:
         raise StoreError(
             f"cannot create the data folder {folder}: {exc.strerror or exc}. Choose a writable "
@@ -200,7 +204,21 @@ def _ensure_folder(folder: Path) -> None:
         ) from None
 
 
-def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
+def damaged_message(path: Path, problems: list[str]) -> str:
+    """What to tell, and what to do, when the record at `path` is damaged."""
+    shown = "; ".join(problems[:3])
+    return (
+        f"{path} is damaged ({shown}); nothing was written to it. See every problem with "
+        f"`cramp-dx db check --database-url {path}`. To go back to your latest backup, close "
+        "every cramp-dx window and command, then run `cramp-dx db restore BACKUP --user ADMIN "
+        "--force-damaged` (the admin's password is checked against the backup; this file is "
+        "kept beside it as it is) — or by hand: move this file aside together with any -wal "
+        "and -shm file beside it, and copy the backup in its place (an SQLite backup is a "
+        "complete record file)"
+    )
+
+
+def _probe_sqlite_file(path: Path, *, screen: bool = True) -> tuple[str | None, bool]:
     """Read-only look at an existing file: is it SQLite, readable, and at which schema
     revision? Creates a new file (owner-only) when there is none. Nothing is written to an
     existing file here."""
@@ -226,23 +244,35 @@ def _probe_sqlite_file(path: Path) -> tuple[str | None, bool]:
     if not header:
         return None, False
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True, timeout=30)
         try:
-            tables = {
-                row[0]
-                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            schema = connection.execute(
+                "SELECT type, name, rootpage FROM sqlite_master WHERE rootpage > 0"
+            ).fetchall()
+            tables = {name for kind, name, _root in schema if kind == "table"}
             revision = None
             if "alembic_version" in tables:
-                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
+                versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+                if len(versions) > 1:
+                    raise StoreError(
+                        f"{path}: its schema table (alembic_version) holds {len(versions)} "
+                        "versions where a cramp-dx record holds one: it was changed by another "
+                        "program or is damaged, and was left untouched. Restore a backup, or "
+                        "delete the wrong row if you know which it is"
+                    )
+                revision = versions[0][0] if versions else None
+            if screen:
+                from cramp_dx.store.pagecheck import confirmed, structure_problems
+
+                problems = structure_problems(path, [(k, n, int(r)) for k, n, r in schema])
+                if problems:
+                    problems = confirmed(connection)  # SQLite's own check has the last word
+                if problems:
+                    raise StoreError(damaged_message(path, problems))
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"{path} is damaged or not a database ({exc}); it was left untouched. Restore a "
-            "backup with `cramp-dx db restore FILE`"
-        ) from None
+        raise StoreError(damaged_message(path, [str(exc)])) from None
     if tables and "alembic_version" not in tables:
         raise StoreError(
             f"{path} is an SQLite database of another program, not a cramp-dx record; it was "
@@ -287,6 +317,9 @@ def _upgrade(database: Database) -> None:
 
 
 def _open_postgres(url: URL, *, upgrade: bool) -> Database:
+    from cramp_dx.store.secrets import with_stored_password
+
+    url = with_stored_password(url)  # the OS keyring or the owner-only pgpass file
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
@@ -300,8 +333,10 @@ def _open_postgres(url: URL, *, upgrade: bool) -> Database:
             revision = migrate.current_revision(connection)
     except OperationalError as exc:
         engine.dispose()
+        from cramp_dx.store.secrets import mask
+
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot connect to {database.describe()}: {reason}") from None
+        raise StoreError(f"cannot connect to {database.describe()}: {mask(reason)}") from None
     _refuse_newer(revision, database.describe())
     if upgrade and revision != migrate.head_revision():
         _upgrade(database)

@@ -80,7 +80,13 @@ def current_revision(connection: Connection) -> str | None:
         return None
     rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
     if len(rows) > 1:
-        raise RuntimeError(f"{VERSION_TABLE} holds several revisions; this record is not ours")
+        from cramp_dx.store.errors import StoreError
+
+        raise StoreError(
+            f"the schema table ({VERSION_TABLE}) holds {len(rows)} versions where a cramp-dx "
+            "record holds one: it was changed by another program or is damaged, and was left "
+            "untouched. Restore a backup, or delete the wrong row if you know which it is"
+        )
     return rows[0][0] if rows else None
 
 

@@ -317,7 +317,7 @@ class AccountsDialog(QDialog):
         own = target == self.me.username
         if own:
             try:
-                Services.authenticate(self.services.db, target, values["current"])
+                Services.authenticate(self.services.db, target, values["current"], via="app")
             except AuthError:
                 self.form.show_problems([Problem("current", "not your current password")])
                 return None

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cramp_dx.errors import CrampDxError
-from cramp_dx.settings import Settings, load_settings
+from cramp_dx.settings import Settings, load_settings, save_settings, without_password
 from cramp_dx.ui.style import STYLE
 
 
@@ -47,6 +47,9 @@ def run_app(
     app = application(argv)
 
     def problem(text: str, *, fatal: bool) -> None:
+        from cramp_dx.store.secrets import mask
+
+        text = mask(text)
         if smoke_test:
             print(f"cramp-dx: {text}".replace("\n", " "), file=sys.stderr, flush=True)
         elif fatal:
@@ -56,6 +59,9 @@ def run_app(
 
     try:
         settings = load_settings()
+        if without_password(settings) != settings:  # written by an older cramp-dx
+            settings = without_password(settings)
+            save_settings(settings)
     except CrampDxError as exc:
         problem(f"Settings could not be read, defaults used:\n{exc}", fatal=False)
         settings = Settings()

@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
         try:
             self.database = open_database(self._database_url)
         except CrampDxError as exc:
-            self.database_error = f"The record could not be opened:\n{exc}"
+            from cramp_dx.store.secrets import mask
+
+            self.database_error = mask(f"The record could not be opened:\n{exc}")
             self._warm_up_steps.clear()
             self._warm_up_timer.stop()
             self.database_failed.emit(self.database_error)
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.settings_action = add("&Settings…", "Ctrl+,", self.open_settings)
         self.accounts_action = add("&Accounts…", None, self.open_accounts)
+        self.emergency_action = add("&Emergency access…", None, self.emergency_access)
         self.password_action = add("Change my pass&word…", None, self.change_password)
         self.lock_action = add("&Lock now", "Ctrl+L", self.lock)
         self.sign_out_action = add("Sign &out", None, self.sign_out)
@@ -306,6 +309,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(page == WORKSPACE)
         if page == WORKSPACE:
             self._update_accounts_action()
+            self.emergency_action.setEnabled(
+                self.services is not None and not self.services.may_read_clinical_data()
+            )
         if self._workspace is not None:
             self._show_bars(page != SIGN_IN)
         self._update_title()
@@ -354,9 +360,10 @@ class MainWindow(QMainWindow):
         from cramp_dx.services import AuthError, Services
 
         try:
-            account = Services.authenticate(self.database, username, password)
-        except AuthError:
-            self.sign_in.show_error("Unknown user or wrong password.")
+            account = Services.authenticate(self.database, username, password, via="app")
+        except AuthError as exc:
+            message = str(exc)
+            self.sign_in.show_error(message[:1].upper() + message[1:] + ".")
             return
         except CrampDxError as exc:
             self.sign_in.show_error(str(exc))
@@ -373,7 +380,7 @@ class MainWindow(QMainWindow):
         self.workspace.show_placeholder()
         self._show_page(WORKSPACE)
         self.idle.start()
-        wants_demo = not self.patient_list.rows and account.role in ("nurse", "physician")
+        wants_demo = not self.patient_list.rows and self.services.may_read_clinical_data()
         if wants_demo and self._offer_demo(self):
             self.patient_list.refresh()
         self.patient_list.search.setFocus()
@@ -402,9 +409,13 @@ class MainWindow(QMainWindow):
         from cramp_dx.services import AuthError, Services
 
         try:
-            Services.authenticate(self.database, self.account.username, password)
-        except (AuthError, CrampDxError):
-            self.lock_screen.show_error("Wrong password. Patient details stay hidden.")
+            Services.authenticate(self.database, self.account.username, password, via="app unlock")
+        except AuthError as exc:
+            reason = "Wrong password" if "wrong password" in str(exc) else str(exc)
+            self.lock_screen.show_error(f"{reason}. Patient details stay hidden.")
+            return
+        except CrampDxError as exc:
+            self.lock_screen.show_error(f"{exc}. Patient details stay hidden.")
             return
         self._show_page(WORKSPACE)
         for dialog in self._hidden_dialogs:
@@ -450,6 +461,9 @@ class MainWindow(QMainWindow):
             if visits:
                 latest = max(visits, key=lambda v: (v.visit_date, v.id))
                 record = self.services.load_visit(latest.id)
+            elif not self.services.may_read_clinical_data():
+                self.statusBar().showMessage("This patient has no visits to show.", 10000)
+                return
             else:
                 record = self.services.create_visit(patient_id, date.today())
         except CrampDxError as exc:
@@ -497,6 +511,20 @@ class MainWindow(QMainWindow):
         self.patient_list.refresh()
         self.open_record(record)
         self.activateWindow()
+
+    def emergency_access(self) -> None:
+        """Break the glass: open one patient's record, read only, with a stated reason."""
+        if self.services is None:
+            return
+        from cramp_dx.ui.emergency_dialog import EmergencyAccessDialog
+
+        self._finish_warm_up()
+        dialog = EmergencyAccessDialog(self.services.emergency_access, self)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_patient(dialog.opened.id))
+        dialog.open()
+        dialog.activateWindow()
+        self.emergency_dialog = dialog
 
     # -- PDF, settings -----------------------------------------------------------------------
     def print_summary(self) -> None:

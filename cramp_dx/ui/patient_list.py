@@ -112,6 +112,8 @@ class PatientList(QWidget):
 
     def clear(self) -> None:
         self.services = None
+        self.search.setEnabled(True)
+        self.new_button.setEnabled(True)
         self.rows = []
         self.table.setRowCount(0)
         self.search.clear()
@@ -120,6 +122,15 @@ class PatientList(QWidget):
     def refresh(self) -> None:
         self._timer.stop()
         if self.services is None:
+            return
+        reading = self.services.may_read_clinical_data()
+        self.search.setEnabled(reading)
+        self.new_button.setEnabled(reading)
+        self.count.setWordWrap(not reading)
+        if not reading:
+            self.show_rows([], searching=False)
+            self.count.setText("An admin manages accounts and reads no patient data. In an "
+                               "emergency: File → Emergency access…")
             return
         text = self.search.text().strip()
         rows = (self.services.search_patients(text, limit=LIMIT) if text

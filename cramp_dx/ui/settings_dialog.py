@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cramp_dx.errors import InputError
-from cramp_dx.settings import Letterhead, Settings, save_settings
+from cramp_dx.errors import CrampDxError, InputError
+from cramp_dx.settings import Letterhead, Settings, save_settings, without_password
 from cramp_dx.ui.lab_ranges_editor import LabRangesEditor
 from cramp_dx.ui.screen_fit import FRAME_ALLOWANCE, available_size, fit_to_screen
 
@@ -63,7 +63,8 @@ class SettingsDialog(QDialog):
         self.database_url = QLineEdit(settings.database_url or "")
         self.database_url.setAccessibleName("Database URL")
         self.database_url.setPlaceholderText(
-            "empty: the SQLite file in your data folder; or postgresql+psycopg://user@host/db"
+            "empty: the SQLite file in your data folder; or postgresql+psycopg://user@host/db "
+            "(a password typed here is kept in the OS keyring, not in the settings file)"
         )
         db_button = QPushButton("SQLite file…")
         db_button.setAccessibleName("Choose SQLite database file")
@@ -158,11 +159,15 @@ class SettingsDialog(QDialog):
                 self.lab_ranges.scroll.ensureWidgetVisible(first)
                 first.setFocus()
             return
-        settings = self.edited()
         try:
+            settings = without_password(self.edited())
             save_settings(settings)
         except InputError as exc:
             self.error.setText("\n".join(str(p) for p in exc.problems))
+            self.error.show()
+            return
+        except CrampDxError as exc:
+            self.error.setText(str(exc))
             self.error.show()
             return
         except OSError as exc:
@@ -188,7 +193,9 @@ class SettingsDialog(QDialog):
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if path:
-            self.database_url.setText(f"sqlite:///{path}")
+            from cramp_dx.store.location import sqlite_url_text
+
+            self.database_url.setText(sqlite_url_text(path))
 
 
 def _buddy_label(text: str, buddy: QWidget) -> QLabel:

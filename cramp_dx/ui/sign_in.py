@@ -135,7 +135,9 @@ class SignInWidget(QWidget):
         self.notice.show()
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
+        from cramp_dx.store.secrets import mask  # a database URL's password is never shown
+
+        self.error.setText(mask(message))
         self.error.show()
         self.password.clear()
         self.confirm.clear()

@@ -94,6 +94,15 @@ class VisitPage(QWidget):
         self.lab_import_dialog: Any = None
 
         self.header = PatientHeader()
+        self.emergency_banner = QLabel()
+        self.emergency_banner.setObjectName("emergencyBanner")
+        self.emergency_banner.setWordWrap(True)
+        self.emergency_banner.setAccessibleName("Emergency access in use")
+        self.emergency_banner.setStyleSheet(
+            "QLabel#emergencyBanner { background: #8b0000; color: white; font-weight: bold; "
+            "padding: 6px; }"
+        )
+        self.emergency_banner.hide()
         self.banner = RedFlagBanner()
         self.editor = VisitEditor(kb, lambda _lab: None, kb.medications.names(),
                                   defer_build=defer_build)
@@ -138,6 +147,7 @@ class VisitPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.emergency_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
@@ -193,12 +203,20 @@ class VisitPage(QWidget):
         self.editor.medications.reset()
         self.services, self.account = services, account
         self.session = VisitSession(services, record, parent=self)
+        self.session.view_only = not services.may_read_clinical_data()
+        reason = services.emergency_reason(record.patient_id)
+        self.emergency_banner.setText(
+            f"EMERGENCY ACCESS in use ({account.username}, {account.role}): {reason} — this "
+            "record is read only, and every view is audited and reported." if reason else ""
+        )
+        self.emergency_banner.setVisible(reason is not None)
         self.session.record_changed.connect(self._show_record)
         self.session.workup_changed.connect(self.reassess)
         self.session.save_state.connect(self.save_indicator.set_state)
         self.session.conflict.connect(self._conflict)
         self.session.input_problem.connect(self._input_problem)
-        sections = list(self.editor.sections) if self.is_physician else [
+        everything = self.is_physician or self.session.view_only
+        sections = list(self.editor.sections) if everything else [
             s for s in self.editor.sections if s in self.editor.intake_sections
         ]
         self.editor.set_role_sections(sections)
@@ -225,6 +243,7 @@ class VisitPage(QWidget):
         self.session.deleteLater()
         self.session = None
         self.header.clear()
+        self.emergency_banner.hide()
         return True
 
     def flush(self) -> bool:
@@ -238,7 +257,9 @@ class VisitPage(QWidget):
         read_only = session.read_only
         self.editor.set_read_only(read_only)
         status = record.status
-        self.ready_button.setVisible(not self.is_physician and status == "intake")
+        viewing = session.view_only
+        self.ready_button.setVisible(not self.is_physician and status == "intake" and not viewing)
+        self.new_visit_button.setVisible(not viewing)
         self.sign_button.setVisible(self.is_physician and status != "signed")
         self.addendum_button.setVisible(self.is_physician and status == "signed")
         if status == "signed":
@@ -469,7 +490,8 @@ class VisitPage(QWidget):
                             "After signing the visit is read-only; later changes are added "
                             "as an addendum."):
             return
-        if self._action(lambda: self.services.sign(self.session.visit_id)):
+        lab_ranges = self.settings().lab_ranges
+        if self._action(lambda: self.services.sign(self.session.visit_id, lab_ranges=lab_ranges)):
             self.message.emit("Visit signed.")
 
     def add_addendum(self) -> None:
@@ -510,13 +532,14 @@ class VisitPage(QWidget):
             self.message.emit("Resolve the unsaved change first.")
             return None
         from cramp_dx.paths import data_dir
-        from cramp_dx.report import ReportContext, build_report, meta_from_record
+        from cramp_dx.report import ReportContext, meta_from_record, render_pdf
 
         record = self.session.record
         workup = record.workup
         settings = self.settings()
-        folder = data_dir() / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
+        from cramp_dx.files import private_folder
+
+        folder = private_folder(data_dir() / "reports")
         name = f"cramp_dx-{workup.patient.mrn or record.patient_id}-{workup.visit.date}"
         path = folder / f"{name}-v{record.version}.pdf"
         context = ReportContext(
@@ -525,9 +548,7 @@ class VisitPage(QWidget):
             settings.letterhead,
         )
         try:
-            build_report(context, path)
-            if hasattr(self.services, "record_pdf"):
-                self.services.record_pdf(record.id, str(path))
+            self.services.write_pdf(record.id, path, render_pdf(context))
         except (CrampDxError, OSError, ValueError) as exc:
             self._error_box(f"The summary could not be written: {exc}")
             return None

@@ -62,6 +62,7 @@ class VisitSession(QObject):
         self._timer.timeout.connect(self.flush)
         self._saving = False
         self.last_error = ""
+        self.view_only = False  # opened by an account that may only read it (emergency access)
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -70,7 +71,7 @@ class VisitSession(QObject):
 
     @property
     def read_only(self) -> bool:
-        return self.record.status == "signed"
+        return self.view_only or self.record.status == "signed"
 
     def saved_value(self, key: Key) -> Any:
         return value_at(self.record.workup, self.record, key)
