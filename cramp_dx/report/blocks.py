@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from reportlab import platypus, rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from cramp_dx.report.fonts import REGULAR
 from cramp_dx.report.styles import grid_table_style, styles
@@ -20,6 +21,24 @@ from cramp_dx.report.text import clean, escape, literal, shorten
 
 # Characters of user text a table cell shows before deferring to the long-entries section.
 CELL_LIMIT = 500
+
+
+class Paragraph(platypus.Paragraph):
+    """A Paragraph that keeps its lines for the width it was last wrapped to.
+
+    A table wraps every cell to measure a page's rows, again when it splits at the page end
+    and again to draw them; the lines depend on the width alone, so the same width reuses them
+    and a long table is laid out once rather than three times."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._wrapped_width and hasattr(self, "blPara"):  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= rl_config._FUZZ:  # narrower: nothing was laid out to keep
+            self._wrapped_width = availWidth
+        return size
 
 
 @dataclass
@@ -91,11 +110,13 @@ def grid(
     *,
     extra: Iterable[tuple] = (),
 ) -> Table:
-    """A data table whose header row repeats on every page it spans."""
+    """A data table whose header row repeats on every page it spans; a row taller than the
+    room left on a page splits inside its cells rather than fail the layout."""
     st = styles()
     data: list[list[Flowable | str]] = [[Paragraph(escape(h), st.cell_head) for h in header]]
     data.extend(list(row) for row in rows)
-    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1,
+                  hAlign="LEFT")
     style = grid_table_style(zebra_rows=len(rows) if len(rows) > 6 else 0)
     for command in extra:
         style.add(*command)

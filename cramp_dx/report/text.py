@@ -18,6 +18,8 @@ _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the RTL presentation forms
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# the Arabic letters whose joined forms arabic_reshaper chooses (it leaves other scripts alone)
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 EMPTY = "—"
 
@@ -27,10 +29,13 @@ def visual(line: str) -> str:
     joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged."""
     if not _RTL.search(line):
         return line
-    import arabic_reshaper
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(line))
+    if _ARABIC.search(line):
+        import arabic_reshaper
+
+        line = arabic_reshaper.reshape(line)
+    return get_display(line)
 
 
 def clean(text: object) -> str:

@@ -7,11 +7,11 @@ the same facts, so the page shows what matters first without hiding anything.
 
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph
+from reportlab.platypus import CondPageBreak, Flowable
 
 from cramp_dx.engine.result import DifferentialResult
 from cramp_dx.report import labels
-from cramp_dx.report.blocks import HEADING_ROOM, Overflow, bullets, grid, para, section_start
+from cramp_dx.report.blocks import HEADING_ROOM, Overflow, Paragraph, bullets, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.sections import medications
 from cramp_dx.report.styles import STATUS_COLOURS, styles

@@ -6,9 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Image, Spacer, Table
 
-from cramp_dx.report.blocks import Overflow, cell, para
+from cramp_dx.report.blocks import Overflow, Paragraph, cell, para
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import key_value_table_style, styles
 from cramp_dx.report.text import escape, fmt_date, fmt_datetime, fmt_number, humanise
