@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from cramp_dx.report.fonts import BOLD, REGULAR
 from cramp_dx.report.styles import MUTED, RULE
-from cramp_dx.report.text import clean
+from cramp_dx.report.text import clean, visual
 
 DISCLAIMER = "Decision support — not a diagnosis"
 FOOTER_SIZE = 7.5
@@ -33,7 +33,8 @@ class FooterInfo:
 
 
 def fit(text: str, font: str, size: float, width: float) -> str:
-    """Cut plain text with an ellipsis so it fits `width` points on one line."""
+    """Cut plain text with an ellipsis so it fits `width` points on one line (still in reading
+    order: `visual` puts it in drawing order)."""
     text = " ".join(clean(text).split())
     if stringWidth(text, font, size) <= width:
         return text
@@ -85,11 +86,11 @@ class NumberedCanvas(Canvas):
         ids = " · " + fit(info.identifiers, BOLD, FOOTER_SIZE, (usable - page_width - 12) * 0.6)
         room = usable - page_width - 12 - stringWidth(ids, BOLD, FOOTER_SIZE)
         self.drawString(info.margin_left, upper,
-                        fit(info.name, BOLD, FOOTER_SIZE, room) + ids)
+                        visual(fit(info.name, BOLD, FOOTER_SIZE, room)) + visual(ids))
         self.setFont(REGULAR, FOOTER_SIZE)
         self.drawRightString(right, info.baseline, DISCLAIMER)
         left = f"Generated {info.generated} · knowledge {info.knowledge_version}"
         disclaimer_width = stringWidth(DISCLAIMER, REGULAR, FOOTER_SIZE)
         self.drawString(info.margin_left, info.baseline,
-                        fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12))
+                        visual(fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12)))
         self.restoreState()

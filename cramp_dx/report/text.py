@@ -3,6 +3,11 @@
 ReportLab's Paragraph parses a small XML-like markup, so a name such as
 `<b>Bold</b> & <font size=40>` would be interpreted (or crash the parser) if passed as is.
 Everything a user typed goes through `literal()` before it meets a Paragraph.
+
+Text stays in reading (logical) order until `escape()` makes markup of it: only there is each
+line put in drawing order (`visual()`), once, so text cleaned twice or cut to fit is never
+reordered twice. Bidirectional control characters are dropped on the way
+(`cramp_dx.display`): they cannot reorder what a name or a note shows.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+
+from cramp_dx.display import without_bidi_controls
 
 # C0/C1 control characters except tab and newline, and lone surrogates (not encodable).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -26,7 +33,9 @@ EMPTY = "—"
 
 def visual(line: str) -> str:
     """A line holding right-to-left script, reordered for display and with Arabic letters
-    joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged."""
+    joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged.
+    Bidirectional control characters are dropped first, so only the letters decide the order."""
+    line = without_bidi_controls(line)
     if not _RTL.search(line):
         return line
     from bidi import get_display
@@ -39,17 +48,21 @@ def visual(line: str) -> str:
 
 
 def clean(text: object) -> str:
-    """Plain text with unprintable characters replaced by U+FFFD and newlines normalised."""
+    """Plain text in reading order: unprintable characters replaced by U+FFFD, newlines
+    normalised, bidirectional controls dropped. Cleaning twice changes nothing."""
     value = "" if text is None else str(text)
     value = _NEWLINES.sub("\n", value)
     value = _UNPRINTABLE.sub("\ufffd", value)
-    value = unicodedata.normalize("NFC", value.replace("\t", " "))
-    return "\n".join(visual(line) for line in value.split("\n"))
+    value = without_bidi_controls(value)
+    return unicodedata.normalize("NFC", value.replace("\t", " "))
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Paragraph markup treats specially."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Paragraph markup showing `text` as it reads: each line in drawing order (`visual`), and
+    the three characters the markup treats specially escaped."""
+    lines = (visual(line) for line in text.split("\n"))
+    return "\n".join(line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                     for line in lines)
 
 
 def literal(text: object, *, empty: str = EMPTY) -> str:
