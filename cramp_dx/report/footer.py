@@ -13,7 +13,7 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from cramp_dx.report.fonts import BOLD, REGULAR
+from cramp_dx.report.fonts import BOLD, REGULAR, draw_text, text_width
 from cramp_dx.report.styles import MUTED, RULE
 from cramp_dx.report.text import clean, visual
 
@@ -36,12 +36,12 @@ def fit(text: str, font: str, size: float, width: float) -> str:
     """Cut plain text with an ellipsis so it fits `width` points on one line (still in reading
     order: `visual` puts it in drawing order)."""
     text = " ".join(clean(text).split())
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
     low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if stringWidth(text[:mid] + "…", font, size) <= width:
+        if text_width(text[:mid] + "…", font, size) <= width:
             low = mid
         else:
             high = mid - 1
@@ -84,13 +84,14 @@ class NumberedCanvas(Canvas):
         self.drawRightString(right, upper, page)
         page_width = stringWidth(page, BOLD, FOOTER_SIZE)
         ids = " · " + fit(info.identifiers, BOLD, FOOTER_SIZE, (usable - page_width - 12) * 0.6)
-        room = usable - page_width - 12 - stringWidth(ids, BOLD, FOOTER_SIZE)
-        self.drawString(info.margin_left, upper,
-                        visual(fit(info.name, BOLD, FOOTER_SIZE, room)) + visual(ids))
+        room = usable - page_width - 12 - text_width(ids, BOLD, FOOTER_SIZE)
+        draw_text(self, info.margin_left, upper,
+                  visual(fit(info.name, BOLD, FOOTER_SIZE, room)) + visual(ids), BOLD, FOOTER_SIZE)
         self.setFont(REGULAR, FOOTER_SIZE)
         self.drawRightString(right, info.baseline, DISCLAIMER)
         left = f"Generated {info.generated} · knowledge {info.knowledge_version}"
         disclaimer_width = stringWidth(DISCLAIMER, REGULAR, FOOTER_SIZE)
-        self.drawString(info.margin_left, info.baseline,
-                        visual(fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12)))
+        draw_text(self, info.margin_left, info.baseline,
+                  visual(fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12)),
+                  REGULAR, FOOTER_SIZE)
         self.restoreState()

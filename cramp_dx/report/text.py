@@ -17,6 +17,7 @@ import unicodedata
 from datetime import date, datetime
 
 from cramp_dx.display import without_bidi_controls
+from cramp_dx.report.fonts import with_fallback
 
 # C0/C1 control characters except tab and newline, and lone surrogates (not encodable).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -58,10 +59,11 @@ def clean(text: object) -> str:
 
 
 def escape(text: str) -> str:
-    """Paragraph markup showing `text` as it reads: each line in drawing order (`visual`), and
-    the three characters the markup treats specially escaped."""
+    """Paragraph markup showing `text` as it reads: each line in drawing order (`visual`), the
+    three characters the markup treats specially escaped, and runs of characters the main
+    font lacks set in the fallback font (Chinese, Japanese, Korean)."""
     lines = (visual(line) for line in text.split("\n"))
-    return "\n".join(line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "\n".join(with_fallback(line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
                      for line in lines)
 
 
