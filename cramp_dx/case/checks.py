@@ -28,7 +28,7 @@ MAX_RESULTS_PER_LAB = 200  # results of one lab (a dated series): daily values f
 MAX_MEDICATIONS = 200  # medication lines: extreme polypharmacy, stopped drugs included, is ~60
 MAX_MEDICATION_NAME = 200  # a name as written, brand and strength included: under 80 in practice
 MAX_DOSE = 200  # "1 tablet (20 mg) by mouth twice daily with food, ..." is about 60
-MAX_MEDICATION_NOTE = 1_000  # a note on one medication: a sentence or two
+MAX_MEDICATION_NOTE = 500  # a note on one medication: a sentence or two, 100 characters
 MAX_ADDENDUM = 5_000  # one addendum to a signed visit: a late result or a correction
 MAX_ADDENDA = 20  # addenda to one signed visit: one or two is usual
 # A case file at every limit is under 4 MB even with every character written as a JSON \u

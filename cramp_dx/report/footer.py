@@ -8,6 +8,7 @@ second layout pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -32,6 +33,7 @@ class FooterInfo:
     baseline: float  # y of the lower footer line
 
 
+@lru_cache(maxsize=64)  # the same name and line on every page
 def fit(text: str, font: str, size: float, width: float) -> str:
     """Cut plain text with an ellipsis so it fits `width` points on one line (still in reading
     order: `visual` puts it in drawing order)."""
