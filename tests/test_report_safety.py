@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.report import (
     body_text,
+    drawn,
     flat,
     hand_context,
     page_texts,
@@ -77,14 +79,31 @@ def test_right_to_left_and_emoji_do_not_crash() -> None:
     assert render_pdf(ctx).startswith(b"%PDF")
 
 
-def test_right_to_left_names_are_drawn_in_reading_order(tmp_path: Path) -> None:
+def test_right_to_left_names_are_drawn_in_reading_order(monkeypatch: pytest.MonkeyPatch) -> None:
     # ReportLab draws glyphs left to right; the Hebrew name must come out right to left, i.e.
-    # the drawn (visual) string is the logical one reversed, not the logical one as typed.
+    # the drawn (visual) string is the logical one reversed, not the logical one as typed, in
+    # the header, in its table cell and in every page's footer alike.
     name = "כהן"
-    pages = page_texts(build_report(with_patient(hand_context(), family_name=name), tmp_path / "r.pdf"))
-    text = "".join(pages)
-    assert name[::-1] in text
-    assert name not in text
+    strings = [text for _, text in drawn(with_patient(hand_context(), family_name=name), monkeypatch)]
+    assert sum(name[::-1] in text for text in strings) >= 3  # the header and two footers
+    assert not [text for text in strings if name in text]
+
+
+def test_a_right_to_left_override_cannot_reverse_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # U+202E would make "evil" show as "live" (a Hebrew given name puts the line through the
+    # bidirectional reordering); it is dropped, so the letters print as typed
+    ctx = with_patient(hand_context(), family_name="\u202eevil", given_name="כהן")
+    shown = "".join(text for _, text in drawn(ctx, monkeypatch))
+    assert "evil" in shown
+    assert "live" not in shown and "\u202e" not in shown
+
+
+def test_bidirectional_controls_cannot_reorder_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    note = "Told us: \u202eevil\u202c, \u2067evil\u2069 and \u202dlive\u202c. שלום"
+    shown = "".join(text for _, text in drawn(with_notes(hand_context(), note), monkeypatch))
+    assert "evil, evil and live." in shown  # Latin, in the order typed
+    assert "םולש" in shown  # the Hebrew word still drawn right to left
+    assert not set(shown) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def test_control_characters_do_not_crash() -> None:

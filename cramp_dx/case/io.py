@@ -7,7 +7,9 @@ and a unit is matched case-insensitively to its canonical spelling.
 A file is refused before any check when its JSON is ambiguous (a key given twice) or nested
 too deeply to read. Texts hold no control characters (line breaks and tabs only in notes) and
 no unpaired surrogates, so SQLite and PostgreSQL store exactly the same texts; dates lie in a
-plausible window; a number too large for a float is "not plausible", never an overflow.
+plausible window; a number too large for a float is "not plausible", never an overflow. Sizes
+and counts have limits (`cramp_dx.case.checks`, MAX_*), the file's size included, so any case
+that passes prints in bounded time.
 """
 
 from __future__ import annotations
@@ -16,13 +18,29 @@ import difflib
 import json
 import math
 import re
-from collections import deque
+from collections import Counter, deque
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from cramp_dx.case.checks import date_problem, text_problem
+from cramp_dx.case.checks import (
+    MAX_CASE_FILE_BYTES,
+    MAX_DOSE,
+    MAX_LABS,
+    MAX_LEVELS,
+    MAX_MEDICATION_NAME,
+    MAX_MEDICATION_NOTE,
+    MAX_MEDICATIONS,
+    MAX_MRN,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_RESULTS_PER_LAB,
+    count_problem,
+    date_problem,
+    length_problem,
+    text_problem,
+)
 from cramp_dx.case.model import (
     APPROACHES,
     FORMAT_ID,
@@ -183,8 +201,8 @@ class _Checker:
         path: str,
         value: Any,
         *,
+        max_len: int,
         required: bool = False,
-        max_len: int = MAX_TEXT,
         multiline: bool = False,
     ) -> str | None:
         if value is None:
@@ -197,14 +215,23 @@ class _Checker:
         if required and not value.strip():
             self.add(path, "must not be empty")
             return None
-        if len(value) > max_len:
-            self.add(path, f"too long: {len(value)} characters, at most {max_len}")
+        too_long = length_problem(value, max_len)
+        if too_long:
+            self.add(path, too_long)
             return None
         problem = text_problem(value, multiline=multiline)
         if problem:
             self.add(path, problem)
             return None
         return value
+
+    def count(self, path: str, count: int, limit: int, what: str) -> bool:
+        """False (and the problem added) when `count` entries are more than `limit`; the
+        entries of an over-long list are then not checked one by one."""
+        problem = count_problem(count, limit, what)
+        if problem:
+            self.add(path, problem)
+        return problem is None
 
     def day(self, path: str, value: Any, required: bool = False, *, birth: bool = False) -> date | None:
         if value is None:
@@ -290,9 +317,9 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     raw_patient = c.obj("patient", data.get("patient")) or {}
     c.keys("patient", raw_patient, PATIENT_KEYS)
     patient = Patient(
-        mrn=c.text("patient.mrn", raw_patient.get("mrn"), max_len=64),
-        family_name=c.text("patient.family_name", raw_patient.get("family_name"), max_len=10_000),
-        given_name=c.text("patient.given_name", raw_patient.get("given_name"), max_len=10_000),
+        mrn=c.text("patient.mrn", raw_patient.get("mrn"), max_len=MAX_MRN),
+        family_name=c.text("patient.family_name", raw_patient.get("family_name"), max_len=MAX_NAME),
+        given_name=c.text("patient.given_name", raw_patient.get("given_name"), max_len=MAX_NAME),
         birth_date=c.day("patient.birth_date", raw_patient.get("birth_date"), birth=True),
         sex=c.choice("patient.sex", raw_patient.get("sex"), SEXES),
     )
@@ -303,7 +330,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     levels: list[str] = []
     if not isinstance(levels_raw, list):
         c.add("surgery.levels", 'must be a list such as ["L4-L5", "L5-S1"]')
-    else:
+    elif c.count("surgery.levels", len(levels_raw), MAX_LEVELS, "levels"):
         for index, level in enumerate(levels_raw):
             problem = level_problem(level)
             if problem:
@@ -334,7 +361,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     visit_date = c.day("visit.date", raw_visit.get("date"), required=True)
     visit_fields = dict(
         symptom_side=c.choice("visit.symptom_side", raw_visit.get("symptom_side"), SIDES),
-        notes=c.text("visit.notes", raw_visit.get("notes"), multiline=True),
+        notes=c.text("visit.notes", raw_visit.get("notes"), max_len=MAX_NOTES, multiline=True),
     )
     if surgery_date and visit_date and surgery_date > visit_date:
         c.add(
@@ -408,6 +435,8 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
     if not isinstance(raw, list):
         c.add("labs", "must be a list of lab results")
         return []
+    if not c.count("labs", len(raw), MAX_LABS, "lab results"):
+        return []
     out: list[LabResult] = []
     for index, item in enumerate(raw):
         path = f"labs[{index}]"
@@ -448,6 +477,8 @@ def _labs(c: _Checker, raw: Any, visit_date: date | None) -> list[LabResult]:
             continue
         loinc = code if code != lab.id else None
         out.append(LabResult(lab.id, value, unit, collected, loinc, collected_at))
+    for lab_id, count in Counter(result.test for result in out).items():
+        c.count("labs", count, MAX_RESULTS_PER_LAB, f"results of {c.kb.labs[lab_id].name}")
     return out
 
 
@@ -484,6 +515,8 @@ def _medications(c: _Checker, raw: Any) -> list[Medication]:
     if not isinstance(raw, list):
         c.add("medications", "must be a list of medications")
         return []
+    if not c.count("medications", len(raw), MAX_MEDICATIONS, "medications"):
+        return []
     out = []
     for index, item in enumerate(raw):
         path = f"medications[{index}]"
@@ -491,13 +524,13 @@ def _medications(c: _Checker, raw: Any) -> list[Medication]:
         if obj is None:
             continue
         c.keys(path, obj, MEDICATION_KEYS)
-        name = c.text(f"{path}.name", obj.get("name"), required=True, max_len=10_000)
+        name = c.text(f"{path}.name", obj.get("name"), required=True, max_len=MAX_MEDICATION_NAME)
         med = Medication(
             name=name or "",
-            dose=c.text(f"{path}.dose", obj.get("dose"), max_len=10_000),
+            dose=c.text(f"{path}.dose", obj.get("dose"), max_len=MAX_DOSE),
             start_date=c.day(f"{path}.start_date", obj.get("start_date")),
             status=c.choice(f"{path}.status", obj.get("status"), MEDICATION_STATUSES),
-            note=c.text(f"{path}.note", obj.get("note"), multiline=True),
+            note=c.text(f"{path}.note", obj.get("note"), max_len=MAX_MEDICATION_NOTE, multiline=True),
         )
         if name:
             out.append(med)
@@ -569,7 +602,15 @@ def read_case(path: str | Path, kb: Knowledge | None = None) -> Workup:
     """Read a case file; every problem becomes an InputError line naming its JSON path."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_CASE_FILE_BYTES + 1)  # a device or a huge file is not read whole
+        if len(raw) > MAX_CASE_FILE_BYTES:
+            megabytes = MAX_CASE_FILE_BYTES // 2**20
+            raise InputError(Problem(str(path), (
+                f"more than {megabytes} MB, too large for a case file; accepted: at most "
+                f"{megabytes} MB (a case at every limit is well under that)"
+            )))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise InputError(Problem(str(path), "no such file")) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from reportlab import platypus, rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from cramp_dx.report.fonts import REGULAR
 from cramp_dx.report.styles import grid_table_style, styles
@@ -20,6 +21,24 @@ from cramp_dx.report.text import clean, escape, literal, shorten
 
 # Characters of user text a table cell shows before deferring to the long-entries section.
 CELL_LIMIT = 500
+
+
+class Paragraph(platypus.Paragraph):
+    """A Paragraph that keeps its lines for the width it was last wrapped to.
+
+    A table wraps every cell to measure a page's rows, again when it splits at the page end
+    and again to draw them; the lines depend on the width alone, so the same width reuses them
+    and a long table is laid out once rather than three times."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._wrapped_width and hasattr(self, "blPara"):  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= rl_config._FUZZ:  # narrower: nothing was laid out to keep
+            self._wrapped_width = availWidth
+        return size
 
 
 @dataclass
@@ -92,7 +111,8 @@ def grid(
     extra: Iterable[tuple] = (),
     notes: Mapping[int, Flowable] | None = None,
 ) -> Table:
-    """A data table whose header row repeats on every page it spans.
+    """A data table whose header row repeats on every page it spans; a row taller than the
+    room left on a page splits inside its cells rather than fail the layout.
 
     `notes[i]` is printed under `rows[i]` across every column but the first, on the same page
     as its row. `extra` style commands number the rows as if there were no notes (1 is the
@@ -109,7 +129,8 @@ def grid(
         if note is not None:
             data.append(["", note, *[""] * (len(widths) - 2)])
         groups.append((first, len(data) - 1))
-    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1,
+                  hAlign="LEFT")
     style = grid_table_style(groups, zebra=len(rows) > 6)
     for first, last in groups:
         if last > first:

@@ -8,14 +8,15 @@ second layout pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from cramp_dx.report.fonts import BOLD, REGULAR
+from cramp_dx.report.fonts import BOLD, REGULAR, draw_text, text_width
 from cramp_dx.report.styles import MUTED, RULE
-from cramp_dx.report.text import clean
+from cramp_dx.report.text import clean, visual
 
 DISCLAIMER = "Decision support — not a diagnosis"
 FOOTER_SIZE = 7.5
@@ -32,15 +33,17 @@ class FooterInfo:
     baseline: float  # y of the lower footer line
 
 
+@lru_cache(maxsize=64)  # the same name and line on every page
 def fit(text: str, font: str, size: float, width: float) -> str:
-    """Cut plain text with an ellipsis so it fits `width` points on one line."""
+    """Cut plain text with an ellipsis so it fits `width` points on one line (still in reading
+    order: `visual` puts it in drawing order)."""
     text = " ".join(clean(text).split())
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
     low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if stringWidth(text[:mid] + "…", font, size) <= width:
+        if text_width(text[:mid] + "…", font, size) <= width:
             low = mid
         else:
             high = mid - 1
@@ -83,13 +86,14 @@ class NumberedCanvas(Canvas):
         self.drawRightString(right, upper, page)
         page_width = stringWidth(page, BOLD, FOOTER_SIZE)
         ids = " · " + fit(info.identifiers, BOLD, FOOTER_SIZE, (usable - page_width - 12) * 0.6)
-        room = usable - page_width - 12 - stringWidth(ids, BOLD, FOOTER_SIZE)
-        self.drawString(info.margin_left, upper,
-                        fit(info.name, BOLD, FOOTER_SIZE, room) + ids)
+        room = usable - page_width - 12 - text_width(ids, BOLD, FOOTER_SIZE)
+        draw_text(self, info.margin_left, upper,
+                  visual(fit(info.name, BOLD, FOOTER_SIZE, room)) + visual(ids), BOLD, FOOTER_SIZE)
         self.setFont(REGULAR, FOOTER_SIZE)
         self.drawRightString(right, info.baseline, DISCLAIMER)
         left = f"Generated {info.generated} · knowledge {info.knowledge_version}"
         disclaimer_width = stringWidth(DISCLAIMER, REGULAR, FOOTER_SIZE)
-        self.drawString(info.margin_left, info.baseline,
-                        fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12))
+        draw_text(self, info.margin_left, info.baseline,
+                  visual(fit(left, REGULAR, FOOTER_SIZE, usable - disclaimer_width - 12)),
+                  REGULAR, FOOTER_SIZE)
         self.restoreState()

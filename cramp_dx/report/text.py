@@ -3,6 +3,11 @@
 ReportLab's Paragraph parses a small XML-like markup, so a name such as
 `<b>Bold</b> & <font size=40>` would be interpreted (or crash the parser) if passed as is.
 Everything a user typed goes through `literal()` before it meets a Paragraph.
+
+Text stays in reading (logical) order until `escape()` makes markup of it: only there is each
+line put in drawing order (`visual()`), once, so text cleaned twice or cut to fit is never
+reordered twice. Bidirectional control characters are dropped on the way
+(`cramp_dx.display`): they cannot reorder what a name or a note shows.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from cramp_dx.display import without_bidi_controls
+from cramp_dx.report.fonts import with_fallback
+
 # C0/C1 control characters except tab and newline, and lone surrogates (not encodable).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
@@ -18,33 +26,45 @@ _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the RTL presentation forms
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# the Arabic letters whose joined forms arabic_reshaper chooses (it leaves other scripts alone)
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 EMPTY = "—"
 
 
 def visual(line: str) -> str:
     """A line holding right-to-left script, reordered for display and with Arabic letters
-    joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged."""
+    joined, since ReportLab draws glyphs strictly left to right. Other lines pass unchanged.
+    Bidirectional control characters are dropped first, so only the letters decide the order."""
+    line = without_bidi_controls(line)
     if not _RTL.search(line):
         return line
-    import arabic_reshaper
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(line))
+    if _ARABIC.search(line):
+        import arabic_reshaper
+
+        line = arabic_reshaper.reshape(line)
+    return get_display(line)
 
 
 def clean(text: object) -> str:
-    """Plain text with unprintable characters replaced by U+FFFD and newlines normalised."""
+    """Plain text in reading order: unprintable characters replaced by U+FFFD, newlines
+    normalised, bidirectional controls dropped. Cleaning twice changes nothing."""
     value = "" if text is None else str(text)
     value = _NEWLINES.sub("\n", value)
     value = _UNPRINTABLE.sub("\ufffd", value)
-    value = unicodedata.normalize("NFC", value.replace("\t", " "))
-    return "\n".join(visual(line) for line in value.split("\n"))
+    value = without_bidi_controls(value)
+    return unicodedata.normalize("NFC", value.replace("\t", " "))
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Paragraph markup treats specially."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Paragraph markup showing `text` as it reads: each line in drawing order (`visual`), the
+    three characters the markup treats specially escaped, and runs of characters the main
+    font lacks set in the fallback font (Chinese, Japanese, Korean)."""
+    lines = (visual(line) for line in text.split("\n"))
+    return "\n".join(with_fallback(line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                     for line in lines)
 
 
 def literal(text: object, *, empty: str = EMPTY) -> str:

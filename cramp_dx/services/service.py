@@ -15,7 +15,16 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from cramp_dx.case.checks import date_problem, record_id_problem, text_problem
+from cramp_dx.case.checks import (
+    MAX_ADDENDA,
+    MAX_ADDENDUM,
+    MAX_MRN,
+    MAX_NAME,
+    date_problem,
+    length_problem,
+    record_id_problem,
+    text_problem,
+)
 from cramp_dx.case.model import SEXES, Patient, Surgery, Visit, Workup
 from cramp_dx.errors import InputError, Problem
 from cramp_dx.knowledge import Knowledge
@@ -1023,7 +1032,7 @@ class Services:
         text = (text or "").strip()
         if not text:
             raise InputError(Problem("addendum", "write the addendum's text"))
-        problem = text_problem(text, multiline=True)
+        problem = length_problem(text, MAX_ADDENDUM) or text_problem(text, multiline=True)
         if problem:
             raise InputError(Problem("addendum", problem))
         with self._writing() as session:
@@ -1034,6 +1043,10 @@ class Services:
                 raise InputError(
                     Problem("addendum", "only a signed visit takes addenda; edit this one directly")
                 )
+            if len(visit.addenda) >= MAX_ADDENDA:
+                raise InputError(Problem("addendum", (
+                    f"this visit has {len(visit.addenda)} addenda already; accepted: at most "
+                    f"{MAX_ADDENDA} to one visit")))
             patient = session.get(m.Patient, visit.patient_id)
             assert patient is not None
             now = _now()
@@ -1286,8 +1299,8 @@ def _check_patient(patient: Patient) -> None:
     mrn = patient.mrn or ""
     if not mrn.strip():
         problems.append(Problem("patient.mrn", "the MRN is required"))
-    elif len(mrn) > 64 or mrn != mrn.strip():
-        problems.append(Problem("patient.mrn", "at most 64 characters, no surrounding spaces"))
+    elif len(mrn) > MAX_MRN or mrn != mrn.strip():
+        problems.append(Problem("patient.mrn", f"at most {MAX_MRN} characters, no surrounding spaces"))
     elif text_problem(mrn):
         problems.append(Problem("patient.mrn", str(text_problem(mrn))))
     if patient.sex is not None and patient.sex not in SEXES:
@@ -1298,8 +1311,8 @@ def _check_patient(patient: Patient) -> None:
             problems.append(Problem("patient.birth_date", problem))
     for name in ("family_name", "given_name"):
         value = getattr(patient, name)
-        if value is not None and len(value) > 200:
-            problems.append(Problem(f"patient.{name}", "at most 200 characters"))
+        if value is not None and length_problem(value, MAX_NAME):
+            problems.append(Problem(f"patient.{name}", str(length_problem(value, MAX_NAME))))
         elif value is not None and text_problem(value):
             problems.append(Problem(f"patient.{name}", str(text_problem(value))))
     if problems:

@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from cramp_dx.case.checks import length_problem
+
 
 class _Field(QWidget):
     changed = Signal(object, object)
@@ -40,9 +42,11 @@ class TextField(_Field):
         parent: QWidget | None = None,
         required: bool = False,
         placeholder: str = "",
+        max_length: int | None = None,
     ) -> None:
         super().__init__(key, label, parent)
         self.required = required
+        self.max_length = max_length  # the record's limit; longer text is refused, not cut
         self.edit = QLineEdit()
         self.edit.setAccessibleName(label)
         self.edit.setPlaceholderText(placeholder)
@@ -55,6 +59,10 @@ class TextField(_Field):
         text = text.strip()
         if not text and self.required:
             raise ValueError(f"{self.label_text} is required.")
+        if self.max_length is not None:
+            too_long = length_problem(text, self.max_length)
+            if too_long:
+                raise ValueError(f"{self.label_text}: {too_long}. Not saved.")
         return text or None
 
     def format(self, value: Any) -> str:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_LABS, MAX_RESULTS_PER_LAB
 from cramp_dx.case.model import LabResult
 from cramp_dx.engine.result import LabFlag
 from cramp_dx.errors import InputError
@@ -207,6 +208,10 @@ class LabsGrid(QWidget):
                 )
                 self.collected.setFocus()
                 return
+        too_many = self._too_many(lab_id)
+        if too_many:
+            self._show_error(too_many)
+            return
         result = LabResult(lab_id, value, self.unit.currentText(), collected)
         try:
             self.validate(result)
@@ -217,6 +222,18 @@ class LabsGrid(QWidget):
             return
         self._show_error("")
         self.add_requested.emit(result)
+
+    def _too_many(self, lab_id: str) -> str | None:
+        """Why one more result of `lab_id` would pass the record's limits, or None."""
+        labs: tuple[LabResult, ...] = self._shown[0] if self._shown else ()
+        same = sum(1 for lab in labs if lab.test == lab_id)
+        if len(labs) >= MAX_LABS:
+            return (f"Lab results: this visit has {len(labs):,} already; accepted: at most "
+                    f"{MAX_LABS:,} on one visit. Not added.")
+        if same >= MAX_RESULTS_PER_LAB:
+            return (f"Lab results: this visit has {same} results of {self.kb.labs[lab_id].name} "
+                    f"already; accepted: at most {MAX_RESULTS_PER_LAB} of one lab. Not added.")
+        return None
 
     def entry_accepted(self) -> None:
         """The service saved the result: clear the entry for the next one."""

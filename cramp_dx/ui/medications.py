@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_DOSE, MAX_MEDICATION_NAME, MAX_MEDICATIONS, length_problem
 from cramp_dx.case.model import MEDICATION_STATUSES, Medication
 from cramp_dx.engine.result import MedicationFlag
 from cramp_dx.ui.shortcuts import shortcut
@@ -227,6 +228,13 @@ class MedicationsPanel(QWidget):
                         self.name)
             self.name.setFocus()
             return None
+        for label, edit, limit in (("Name", self.name, MAX_MEDICATION_NAME),
+                                   ("Dose", self.dose, MAX_DOSE)):
+            too_long = length_problem(edit.text().strip(), limit)
+            if too_long:
+                self._error(f"{label}: {too_long}. Nothing was saved.", edit)
+                edit.setFocus()
+                return None
         try:
             start = parse_start(self.start.text())
         except ValueError as exc:
@@ -245,8 +253,13 @@ class MedicationsPanel(QWidget):
         medication = self._entry()
         if medication is None:
             return
+        adding = self.editing is None or self._original is None
+        if adding and len(self._medications) >= MAX_MEDICATIONS:
+            self._error(f"Medications: this visit has {len(self._medications)} already; accepted: at "
+                        f"most {MAX_MEDICATIONS} on one visit. Not added: remove a line first.")
+            return
         self._error("")
-        if self.editing is None or self._original is None:
+        if adding:
             self.add_requested.emit(medication)
         else:
             self.update_requested.emit(self.editing, medication, self._original)
@@ -284,7 +297,7 @@ class MedicationsPanel(QWidget):
         """Show `message`; `field` (the one it is about) is outlined and described."""
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        for edit in (self.name, self.start):
+        for edit in (self.name, self.dose, self.start):
             invalid = edit is field
             if edit.property("invalid") != invalid:
                 edit.setProperty("invalid", invalid)

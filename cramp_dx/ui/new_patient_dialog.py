@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_MRN, MAX_NAME, length_problem
 from cramp_dx.case.model import PROCEDURES, SEXES
 from cramp_dx.errors import CrampDxError, InputError
 
@@ -94,6 +95,11 @@ class NewPatientDialog(QDialog):
         mrn = self.mrn.text().strip()
         if not mrn:
             problems.append("MRN: required.")
+        for label, edit, limit in (("MRN", self.mrn, MAX_MRN), ("Family name", self.family_name, MAX_NAME),
+                                   ("Given name", self.given_name, MAX_NAME)):
+            too_long = length_problem(edit.text().strip(), limit)
+            if too_long:
+                problems.append(f"{label}: {too_long}.")
         values = {
             "mrn": mrn,
             "family_name": self.family_name.text().strip() or None,

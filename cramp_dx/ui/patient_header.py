@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from cramp_dx.ui.patient_list import age_on
+from cramp_dx.display import without_bidi_controls
+from cramp_dx.ui.patient_list import age_on, patient_name
 
 STATUS_TEXT = {
     "intake": "Intake (nurse)",
@@ -38,7 +40,7 @@ class PatientHeader(QFrame):
     def show_visit(self, record: Any, weeks_since_surgery: float | None) -> None:
         workup = record.workup
         patient, surgery, visit = workup.patient, workup.surgery, workup.visit
-        name = f"{(patient.family_name or '').upper()}, {patient.given_name or ''}".strip(", ")
+        name = patient_name(patient)
         age = age_on(patient.birth_date, visit.date)
         age_text = f"{age} y" if age is not None else "age not recorded"
         sex = patient.sex or "sex not recorded"
@@ -46,9 +48,10 @@ class PatientHeader(QFrame):
         levels = " ".join(surgery.levels)
         weeks = (f"{weeks_since_surgery:.1f} weeks since surgery"
                  if weeks_since_surgery is not None else "")
-        details = (f"{age_text} · {sex} · MRN {patient.mrn or '—'} · {procedure} {levels} on "
+        mrn = without_bidi_controls(patient.mrn or "") or "—"
+        details = (f"{age_text} · {sex} · MRN {mrn} · {procedure} {levels} on "
                    f"{surgery.date.isoformat()} · {weeks} · visit {visit.date.isoformat()}")
-        self.name.setText(f"<b style='font-size:large'>{name or '(no name)'}</b>")
+        self.name.setText(f"<b style='font-size:large'>{html.escape(name)}</b>")  # as typed
         self.details.setText(details)
         self.status.setText(STATUS_TEXT.get(record.status, record.status))
         self.text = f"{name} · {details}"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.display import without_bidi_controls
 from cramp_dx.ui.screen_fit import available_size
 
 SEARCH_DELAY_MS = 150
@@ -37,8 +38,9 @@ DATE_WIDEST = "0000-00-00"
 
 
 def patient_name(row: Any) -> str:
-    family = row.family_name or ""
-    given = row.given_name or ""
+    """"FAMILY, Given" as shown: bidirectional controls in a name cannot reorder it."""
+    family = without_bidi_controls(row.family_name or "")
+    given = without_bidi_controls(row.given_name or "")
     return f"{family.upper()}, {given}".strip(", ") or "(no name)"
 
 
@@ -144,7 +146,7 @@ class PatientList(QWidget):
         for index, row in enumerate(self.rows):
             cells = (
                 patient_name(row),
-                row.mrn,
+                without_bidi_controls(row.mrn or ""),
                 row.birth_date.isoformat() if row.birth_date else "",
             )
             for column, text in enumerate(cells):

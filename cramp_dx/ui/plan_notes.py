@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_NOTES, length_problem
+
 
 class PlanField(QGroupBox):
     changed = Signal(object, object)
@@ -55,6 +57,9 @@ class PlanField(QGroupBox):
 
 
 class NotesField(QWidget):
+    """The visit's notes; past the record's limit (MAX_NOTES) the text typed stays on screen,
+    is not saved, and the field says so until it is shortened."""
+
     changed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -67,10 +72,15 @@ class NotesField(QWidget):
         self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 6)
         label = QLabel("&Notes")
         label.setBuddy(self.edit)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(label)
         layout.addWidget(self.edit)
+        layout.addWidget(self.error)
         self._value: str | None = None
         self._updating = False
         self.edit.textChanged.connect(self._typed)
@@ -83,12 +93,24 @@ class NotesField(QWidget):
         self._value = value
         self.edit.setPlainText(value or "")
         self._updating = False
+        self.show_error("")
 
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
 
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.edit.setAccessibleDescription(message)
+
     def _typed(self) -> None:
         if self._updating:
             return
-        self._value = self.edit.toPlainText() or None
+        text = self.edit.toPlainText()
+        too_long = length_problem(text, MAX_NOTES)
+        if too_long:
+            self.show_error(f"Notes: {too_long}. Not saved until shortened.")
+            return
+        self.show_error("")
+        self._value = text or None
         self.changed.emit(self.key, self._value)

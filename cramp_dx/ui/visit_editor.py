@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_MRN, MAX_NAME
 from cramp_dx.case.model import (
     APPROACH_LABELS,
     APPROACHES,
@@ -192,9 +193,9 @@ class VisitEditor(QWidget):
             return [(f.label_text, f) for f in fields]
 
         section.add_form_group("Patient", rows(
-            TextField(("patient", "mrn"), "MRN", required=True),
-            TextField(("patient", "family_name"), "Family name"),
-            TextField(("patient", "given_name"), "Given name"),
+            TextField(("patient", "mrn"), "MRN", required=True, max_length=MAX_MRN),
+            TextField(("patient", "family_name"), "Family name", max_length=MAX_NAME),
+            TextField(("patient", "given_name"), "Given name", max_length=MAX_NAME),
             DateField(("patient", "birth_date"), "Birth date"),
             ChoiceField(("patient", "sex"), "Sex", SEXES),
         ))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.case.checks import MAX_ADDENDUM, length_problem
 from cramp_dx.errors import CrampDxError, InputError
 from cramp_dx.ui.conflict_dialog import ConflictDialog
 from cramp_dx.ui.differential_panel import DifferentialPanel
@@ -495,11 +496,19 @@ class VisitPage(QWidget):
             self.message.emit("Visit signed.")
 
     def add_addendum(self) -> None:
+        """Ask for the text; one past the record's limit is offered again to shorten, not lost."""
         if self.session is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Addendum text:")
-        if ok and text.strip():
-            self.add_addendum_text(text.strip())
+        text, prompt = "", "Addendum text:"
+        while True:
+            text, ok = QInputDialog.getMultiLineText(self, "Addendum", prompt, text)
+            if not ok or not text.strip():
+                return
+            too_long = length_problem(text.strip(), MAX_ADDENDUM)
+            if too_long is None:
+                break
+            prompt = f"Addendum: {too_long}. Shorten it, or Cancel:"
+        self.add_addendum_text(text.strip())
 
     def add_addendum_text(self, text: str) -> None:
         if self.session is not None and self._action(

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from pypdf import PdfReader
 
 from cramp_dx.case.model import Medication, Patient, Surgery, Visit, Workup
@@ -23,7 +24,7 @@ from cramp_dx.engine.result import (
     Wells,
     WellsItem,
 )
-from cramp_dx.report import ReportContext, VisitMeta
+from cramp_dx.report import ReportContext, VisitMeta, render_pdf
 from cramp_dx.settings import Letterhead
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -220,6 +221,25 @@ def with_notes(ctx: ReportContext, notes: str) -> ReportContext:
 
 def with_medications(ctx: ReportContext, *medications: Medication) -> ReportContext:
     return replace(ctx, workup=replace(ctx.workup, medications=medications))
+
+
+def drawn(ctx: ReportContext, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(font, text) of every string the summary draws, its glyphs in the order they are placed
+    left to right. This is what the page shows; a PDF reader's text extraction would instead
+    put right-to-left runs back in reading order."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    strings: list[tuple[str, str]] = []
+    format_text = PDFTextObject._formatText
+
+    def record(self: PDFTextObject, text: str) -> str:
+        strings.append((self._fontname, text))
+        return format_text(self, text)
+
+    monkeypatch.setattr(PDFTextObject, "_formatText", record)
+    render_pdf(ctx)
+    monkeypatch.setattr(PDFTextObject, "_formatText", format_text)
+    return strings
 
 
 def page_texts(path: Path) -> list[str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
 from cramp_dx.report import labels
-from cramp_dx.report.blocks import Overflow, grid, para, section_start
+from cramp_dx.report.blocks import Overflow, Paragraph, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import styles
 from cramp_dx.report.text import clean, escape, fmt_number, humanise

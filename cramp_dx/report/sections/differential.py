@@ -9,13 +9,14 @@ end of the summary).
 
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph
+from reportlab.platypus import CondPageBreak, Flowable
 
 from cramp_dx.engine.result import DifferentialResult
 from cramp_dx.report import labels
 from cramp_dx.report.blocks import (
     HEADING_ROOM,
     Overflow,
+    Paragraph,
     bullets,
     grid,
     para,

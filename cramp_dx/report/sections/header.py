@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Image, Spacer, Table
 
 from cramp_dx.case.model import (
     APPROACH_LABELS,
@@ -15,7 +15,7 @@ from cramp_dx.case.model import (
     POSITION_LABELS,
     Surgery,
 )
-from cramp_dx.report.blocks import Overflow, cell, para
+from cramp_dx.report.blocks import Overflow, Paragraph, cell, para
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import key_value_table_style, styles
 from cramp_dx.report.text import escape, fmt_date, fmt_datetime, fmt_number, humanise

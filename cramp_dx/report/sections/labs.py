@@ -1,13 +1,17 @@
-"""Section 7: labs with value, unit, the reference range actually applied, flag, date, LOINC."""
+"""Section 7: labs with value, unit, the reference range actually applied, flag, date, LOINC.
+
+A lab's earlier results follow its latest one as rows of their own, newest first, so a long
+series splits across pages like any other rows of the table.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
-from cramp_dx.report.blocks import Overflow, grid, para, section_start
+from cramp_dx.report.blocks import Overflow, Paragraph, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import styles
 from cramp_dx.report.text import clean, escape, fmt_date, fmt_number
@@ -24,20 +28,26 @@ def _derived_label(ctx: ReportContext, key: str) -> str:
     return "BUN/creatinine ratio"
 
 
-def _earlier(entry: Mapping[str, Any] | Any) -> str:
-    def get(key: str) -> Any:
-        return entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
+def _earlier_row(entry: Mapping[str, Any] | Any) -> list[Paragraph]:
+    """One earlier result of the lab above it: muted, under the same columns."""
+    st = styles()
 
-    value = get("value")
-    text = f"{fmt_number(value) if isinstance(value, int | float) else clean(value)} "
-    text += clean(get("unit") or "")
+    def get(key: str) -> str:
+        value = entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return fmt_number(value)
+        return clean(value) if value is not None else ""
+
     flag = get("flag")
-    if flag and flag != "N":
-        text += f" {clean(flag)}"
-    collected = get("collected")
-    if collected:
-        text += f" ({clean(collected)})"
-    return text.strip()
+    return [
+        Paragraph("earlier", st.cell_muted.clone("earlier", leftIndent=8)),
+        Paragraph(escape(get("value")), st.cell_muted),
+        Paragraph(escape(get("unit")), st.cell_muted),
+        Paragraph("", st.cell_muted),
+        Paragraph(escape(FLAG_LABELS.get(flag, flag)), st.cell_muted),
+        Paragraph(escape(get("collected") or fmt_date(None)), st.cell_muted),
+        Paragraph("", st.cell_muted),
+    ]
 
 
 def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
@@ -58,9 +68,6 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
             flag = f"CRITICAL {lab.flag}"
         abnormal = lab.critical or lab.flag in ("L", "H")
         name = escape(clean(lab.name))
-        if lab.earlier:
-            earlier = "; ".join(_earlier(e) for e in lab.earlier)
-            name += f'<br/><font size="7" color="#555555">earlier: {escape(earlier)}</font>'
         value_style = st.cell_bold if abnormal else st.cell
         flag_style = st.cell_bold.clone("flag", textColor="#b00020") if abnormal else st.cell
         rows.append([
@@ -73,6 +80,7 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
                       st.cell),
             Paragraph(escape(clean(lab.loinc)), st.cell_muted),
         ])
+        rows.extend(_earlier_row(entry) for entry in lab.earlier)
     fractions = (0.22, 0.08, 0.17, 0.2, 0.11, 0.11, 0.11)
     out.append(grid(["Test", "Value", "Unit", "Reference applied", "Flag", "Collected", "LOINC"],
                     rows, [width * f for f in fractions]))

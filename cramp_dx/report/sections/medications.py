@@ -3,9 +3,9 @@ a name the catalog does not know is marked for review, never left out."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from cramp_dx.report.blocks import Overflow, boxed, cell, grid, para, section_start
+from cramp_dx.report.blocks import Overflow, Paragraph, boxed, cell, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import RED, RED_FILL, styles
 from cramp_dx.report.text import clean, escape, fmt_date, humanise, literal, shorten

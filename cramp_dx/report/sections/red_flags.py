@@ -6,9 +6,9 @@ found" never reads as "none present" when the findings were not examined.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from cramp_dx.report.blocks import Overflow, boxed, para, section_start
+from cramp_dx.report.blocks import Overflow, Paragraph, boxed, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.sections import sources
 from cramp_dx.report.styles import AMBER, AMBER_FILL, OK_FILL, OK_RULE, RED, RED_FILL, styles

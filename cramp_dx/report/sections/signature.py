@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Table
 
-from cramp_dx.report.blocks import Overflow, cell, heading, para
+from cramp_dx.report.blocks import Overflow, Paragraph, cell, heading, para
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import key_value_table_style, styles
 from cramp_dx.report.text import escape, fmt_datetime, literal

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
-from cramp_dx.report.blocks import Overflow, grid, para, section_start
+from cramp_dx.report.blocks import Overflow, Paragraph, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import styles
 from cramp_dx.report.text import clean, escape
