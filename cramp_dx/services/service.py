@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -317,27 +317,8 @@ class Services:
         text = (text or "").strip()
         if not text:
             return self.recent_patients(limit)
-        birth = _parse_date(text)
         with _read(self.db) as session:
-            query = select(m.Patient)
-            if birth is not None:
-                query = query.where(or_(m.Patient.birth_date == birth, m.Patient.mrn == text))
-            elif "," in text:
-                family, given = (name_key(part) for part in text.split(",", 1))
-                query = query.where(_prefix(m.Patient.family_key, family))
-                if given:
-                    query = query.where(_prefix(m.Patient.given_key, given))
-            else:
-                key = name_key(text)
-                query = query.where(
-                    or_(
-                        m.Patient.mrn == text,
-                        _prefix(m.Patient.family_key, key),
-                        _prefix(m.Patient.given_key, key),
-                    )
-                )
-            query = query.order_by(m.Patient.family_key, m.Patient.given_key, m.Patient.id)
-            patients = list(session.execute(query.limit(limit)).scalars())
+            patients = list(session.execute(_search_query(text, limit)).scalars())
             return _patient_rows(session, patients)
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
@@ -852,6 +833,35 @@ class Services:
 
 def _prefix(column: Any, key: str) -> Any:
     return column.between(key, key + PREFIX_END)
+
+
+def _search_query(text: str, limit: int) -> Select[tuple[m.Patient]]:
+    """The first `limit` patients matching `text`, in name order. A search matching in
+    several ways (MRN, family or given name; birth date or MRN) is one query per way, each
+    reading at most `limit` rows in name order from an index, merged: an OR of them would
+    make the database sort every match, hundreds of thousands for two letters typed."""
+    birth = _parse_date(text)
+    if birth is not None:
+        ways = [m.Patient.birth_date == birth, m.Patient.mrn == text]
+    elif "," in text:
+        family, given = (name_key(part) for part in text.split(",", 1))
+        both = _prefix(m.Patient.family_key, family)
+        ways = [and_(both, _prefix(m.Patient.given_key, given)) if given else both]
+    else:
+        key = name_key(text)
+        ways = [m.Patient.mrn == text, _prefix(m.Patient.family_key, key), _prefix(m.Patient.given_key, key)]
+    if len(ways) == 1:
+        return select(m.Patient).where(ways[0]).order_by(*_name_order(m.Patient)).limit(limit)
+    branches = [
+        select(m.Patient).where(way).order_by(*_name_order(m.Patient)).limit(limit).subquery()
+        for way in ways
+    ]
+    found = aliased(m.Patient, union(*(select(branch) for branch in branches)).subquery())
+    return select(found).order_by(*_name_order(found)).limit(limit)
+
+
+def _name_order(patient: Any) -> tuple[Any, ...]:
+    return (patient.family_key, patient.given_key, patient.id)
 
 
 def _aware(value: datetime) -> datetime:
