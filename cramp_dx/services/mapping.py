@@ -5,9 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from cramp_dx.case.model import (
@@ -54,61 +72,86 @@ def surgery_of(row: m.Surgery) -> Surgery:
     )
 
 
+#: the columns every part of the workup query fills (None where a table has no such column)
+_PART_COLUMNS = {
+    "pos": Integer(),
+    "name": String(),
+    "number": Float(),
+    "text1": String(),
+    "text2": String(),
+    "text3": Text(),
+    "day": Date(),
+    "flag": Boolean(),
+    "at": DateTime(timezone=True),
+}
+_SURGERY, _FINDING, _MEASUREMENT, _LAB, _MEDICATION, _ORDER, _PLAN, _ACK = range(8)
+
+
+@cache
+def _workup_query() -> CompoundSelect:
+    """All the rows of a visit's workup in one round trip: one SELECT per child table, each
+    filling the shared columns it has, as a UNION ALL ordered by part and then by each part's
+    own order. Built once (building it costs more than running it), bound to `visit_id`."""
+    vid = bindparam("visit_id", type_=Integer)
+
+    def part(which: int, table: Any, **columns: Any) -> Select[Any]:
+        filled = [
+            (columns[name] if name in columns else cast(null(), kind)).label(name)
+            for name, kind in _PART_COLUMNS.items()
+        ]
+        return select(literal(which, Integer).label("part"), *filled).where(table.c.visit_id == vid)
+
+    s, f = m.Surgery.__table__, m.VisitFinding.__table__
+    x, lab = m.VisitMeasurement.__table__, m.VisitLab.__table__
+    med, o = m.VisitMedication.__table__, m.VisitOrder.__table__
+    p, a = m.VisitPlanItem.__table__, m.RedFlagAcknowledgement.__table__
+    return union_all(
+        part(_SURGERY, s, pos=s.c.prior_spine_surgeries, name=s.c.procedure, number=s.c.duration_hours,
+             text1=s.c.levels, text2=s.c.approach, day=s.c.surgery_date),
+        part(_FINDING, f, name=f.c.finding_id, flag=f.c.present),
+        part(_MEASUREMENT, x, name=x.c.measurement_id, number=x.c.value),
+        part(_LAB, lab, pos=lab.c.position, name=lab.c.test, number=lab.c.value, text1=lab.c.unit,
+             day=lab.c.collected),
+        part(_MEDICATION, med, pos=med.c.position, name=med.c.name, text1=med.c.dose, text2=med.c.status,
+             text3=med.c.note, day=med.c.start_date),
+        part(_ORDER, o, name=o.c.test_id, text1=o.c.state, day=o.c.order_date),
+        part(_PLAN, p, pos=p.c.position, name=p.c.plan_id),
+        part(_ACK, a, name=a.c.flag_id, at=a.c.acknowledged_at),
+    ).order_by(literal_column("part"), literal_column("pos"), literal_column("at"), literal_column("name"))
+
+
 def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitState:
-    """The visit's workup read with Core selects, one per child table."""
-    vid = visit.id
-
-    def rows(*columns: Any, order: Any = None) -> list[Any]:
-        query = select(*columns).where(columns[0].table.c.visit_id == vid)
-        if order is not None:
-            query = query.order_by(order)
-        return list(session.execute(query).all())
-
-    s = m.Surgery.__table__.c
-    surgery = session.execute(
-        select(
-            s.surgery_date,
-            s.procedure,
-            s.levels,
-            s.approach,
-            s.prior_spine_surgeries,
-            s.duration_hours,
-        ).where(s.visit_id == vid)
-    ).one()
-    f, x = m.VisitFinding.__table__.c, m.VisitMeasurement.__table__.c
-    lab, med = m.VisitLab.__table__.c, m.VisitMedication.__table__.c
-    o, p = m.VisitOrder.__table__.c, m.VisitPlanItem.__table__.c
-    a = m.RedFlagAcknowledgement.__table__.c
+    """The visit's workup, read in one query."""
+    parts: dict[int, list[Any]] = {n: [] for n in range(8)}
+    for row in session.connection().execute(_workup_query(), {"visit_id": visit.id}):
+        parts[row.part].append(row)
+    surgery = parts[_SURGERY][0]
     workup = Workup(
         surgery=Surgery(
-            date=surgery.surgery_date,
-            procedure=surgery.procedure,
-            levels=tuple(level for level in surgery.levels.split(",") if level),
-            approach=surgery.approach,
-            prior_spine_surgeries=surgery.prior_spine_surgeries,
-            duration_hours=surgery.duration_hours,
+            date=surgery.day,
+            procedure=surgery.name,
+            levels=tuple(level for level in surgery.text1.split(",") if level),
+            approach=surgery.text2,
+            prior_spine_surgeries=surgery.pos,
+            duration_hours=surgery.number,
         ),
         visit=Visit(date=visit.visit_date, symptom_side=visit.symptom_side, notes=visit.notes),
         patient=patient_of(patient),
-        findings=dict(rows(f.finding_id, f.present, order=f.finding_id)),
-        measurements=dict(rows(x.measurement_id, x.value, order=x.measurement_id)),
+        findings={r.name: r.flag for r in parts[_FINDING]},
+        measurements={r.name: r.number for r in parts[_MEASUREMENT]},
         labs=tuple(
-            LabResult(test=r.test, value=r.value, unit=r.unit, collected=r.collected)
-            for r in rows(lab.test, lab.value, lab.unit, lab.collected, order=lab.position)
+            LabResult(test=r.name, value=r.number, unit=r.text1, collected=r.day) for r in parts[_LAB]
         ),
         medications=tuple(
-            Medication(name=r.name, dose=r.dose, start_date=r.start_date, status=r.status, note=r.note)
-            for r in rows(med.name, med.dose, med.start_date, med.status, med.note, order=med.position)
+            Medication(name=r.name, dose=r.text1, start_date=r.day, status=r.text2, note=r.text3)
+            for r in parts[_MEDICATION]
         ),
-        orders={
-            r.test_id: Order(state=r.state, date=r.order_date)
-            for r in rows(o.test_id, o.state, o.order_date, order=o.test_id)
-        },
+        orders={r.name: Order(state=r.text1, date=r.day) for r in parts[_ORDER]},
     )
     return VisitState(
         workup=workup,
-        plan_items=tuple(r.plan_id for r in rows(p.plan_id, order=p.position)),
-        acknowledged_red_flags=tuple(r.flag_id for r in rows(a.flag_id, order=a.acknowledged_at)),
+        plan_items=tuple(r.name for r in parts[_PLAN]),
+        acknowledged_red_flags=tuple(r.name for r in parts[_ACK]),
     )
 
 

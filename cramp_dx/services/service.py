@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -149,6 +150,7 @@ class Services:
         self.db = database
         self.account = account
         self._actor = audit.Actor(account.id, account.username)
+        self._names: dict[int, str] = {account.id: account.username}
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -318,7 +320,8 @@ class Services:
         if not text:
             return self.recent_patients(limit)
         with _read(self.db) as session:
-            patients = list(session.execute(_search_query(text, limit)).scalars())
+            statement, params = _search_query(text, limit)
+            patients = list(session.execute(statement, params).scalars())
             return _patient_rows(session, patients)
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
@@ -787,6 +790,14 @@ class Services:
 
     # --- helpers --------------------------------------------------------------------------
 
+    def _usernames(self, session: Session, ids: set[int | None]) -> dict[int, str]:
+        """Account id -> user name (which never changes), remembered for this session."""
+        wanted = {i for i in ids if i is not None and i not in self._names}
+        if wanted:
+            query = select(m.Account.id, m.Account.username).where(m.Account.id.in_(wanted))
+            self._names.update({int(row.id): str(row.username) for row in session.execute(query)})
+        return self._names
+
     @staticmethod
     def _check_mrn_free(session: Session, mrn: str | None, patient_id: int) -> None:
         clash = session.execute(
@@ -796,17 +807,18 @@ class Services:
             raise InputError(Problem("patient.mrn", f"MRN {mrn!r} belongs to another patient"))
 
     def _record(self, session: Session, visit: m.Visit, state: VisitState) -> VisitRecord:
-        addenda = session.execute(
-            select(m.Addendum.id, m.Addendum.account_id, m.Addendum.created_at, m.Addendum.text)
-            .where(m.Addendum.visit_id == visit.id)
-            .order_by(m.Addendum.id)
-        ).all()
-        ids = {visit.clinician_id, visit.signed_by_id, *(a.account_id for a in addenda)}
-        ids.discard(None)
-        names = (
-            dict(session.execute(select(m.Account.id, m.Account.username).where(m.Account.id.in_(ids))).all())
-            if ids
-            else {}
+        # only a signed visit takes addenda, so an unsigned one (every one being edited) has none
+        addenda = (
+            session.execute(
+                select(m.Addendum.id, m.Addendum.account_id, m.Addendum.created_at, m.Addendum.text)
+                .where(m.Addendum.visit_id == visit.id)
+                .order_by(m.Addendum.id)
+            ).all()
+            if visit.status == "signed"
+            else []
+        )
+        names = self._usernames(
+            session, {visit.clinician_id, visit.signed_by_id, *(a.account_id for a in addenda)}
         )
         return VisitRecord(
             id=visit.id,
@@ -831,32 +843,53 @@ class Services:
         )
 
 
-def _prefix(column: Any, key: str) -> Any:
-    return column.between(key, key + PREFIX_END)
+def _prefix(column: Any, name: str) -> Any:
+    """`column` starts with the bound parameter `name` (and `name`_end is `name` + PREFIX_END)."""
+    return column.between(bindparam(name), bindparam(f"{name}_end"))
 
 
-def _search_query(text: str, limit: int) -> Select[tuple[m.Patient]]:
-    """The first `limit` patients matching `text`, in name order. A search matching in
-    several ways (MRN, family or given name; birth date or MRN) is one query per way, each
-    reading at most `limit` rows in name order from an index, merged: an OR of them would
-    make the database sort every match, hundreds of thousands for two letters typed."""
+def _search_query(text: str, limit: int) -> tuple[Select[tuple[m.Patient]], dict[str, Any]]:
+    """The statement and parameters for the first `limit` patients matching `text`, in name
+    order."""
     birth = _parse_date(text)
     if birth is not None:
-        ways = [m.Patient.birth_date == birth, m.Patient.mrn == text]
-    elif "," in text:
+        return _search_statement("birth date"), {"birth": birth, "text": text, "limit": limit}
+    if "," in text:
         family, given = (name_key(part) for part in text.split(",", 1))
-        both = _prefix(m.Patient.family_key, family)
-        ways = [and_(both, _prefix(m.Patient.given_key, given)) if given else both]
-    else:
-        key = name_key(text)
-        ways = [m.Patient.mrn == text, _prefix(m.Patient.family_key, key), _prefix(m.Patient.given_key, key)]
+        params = {"family": family, "family_end": family + PREFIX_END, "limit": limit}
+        if not given:
+            return _search_statement("family"), params
+        return _search_statement("family, given"), {**params, "given": given, "given_end": given + PREFIX_END}
+    key = name_key(text)
+    return _search_statement("name"), {"text": text, "key": key, "key_end": key + PREFIX_END, "limit": limit}
+
+
+@cache
+def _search_statement(kind: str) -> Select[tuple[m.Patient]]:
+    """Built once per kind of search (building a union of subqueries costs more than running
+    it). A search matching in several ways (MRN, family or given name; birth date or MRN) is
+    one query per way, each reading at most `limit` rows in name order from an index, merged:
+    an OR of them would make the database sort every match, hundreds of thousands for two
+    letters typed."""
+    patient = m.Patient
+    ways = {
+        "birth date": [patient.birth_date == bindparam("birth"), patient.mrn == bindparam("text")],
+        "family": [_prefix(patient.family_key, "family")],
+        "family, given": [and_(_prefix(patient.family_key, "family"), _prefix(patient.given_key, "given"))],
+        "name": [
+            patient.mrn == bindparam("text"),
+            _prefix(patient.family_key, "key"),
+            _prefix(patient.given_key, "key"),
+        ],
+    }[kind]
+    limit = bindparam("limit", type_=Integer)
     if len(ways) == 1:
-        return select(m.Patient).where(ways[0]).order_by(*_name_order(m.Patient)).limit(limit)
+        return select(patient).where(ways[0]).order_by(*_name_order(patient)).limit(limit)
     branches = [
-        select(m.Patient).where(way).order_by(*_name_order(m.Patient)).limit(limit).subquery()
+        select(patient).where(way).order_by(*_name_order(patient)).limit(limit).subquery()
         for way in ways
     ]
-    found = aliased(m.Patient, union(*(select(branch) for branch in branches)).subquery())
+    found = aliased(patient, union(*(select(branch) for branch in branches)).subquery())
     return select(found).order_by(*_name_order(found)).limit(limit)
 
 
