@@ -67,7 +67,6 @@ SERVER_SETTINGS = {
     "max_connections": "100",
 }
 PASSWORD = "bench-password"
-AUDIT_LOCK_KEY = 0x43524D41  # the advisory lock the app's audit appends take (services/audit.py)
 
 
 def percentile(times: Sequence[float], share: float) -> float:
@@ -139,13 +138,6 @@ RAW_LOCK_VISIT = "SELECT patient_id FROM visit WHERE id = %s FOR UPDATE"
 RAW_SET_HEART_RATE = (
     "UPDATE visit_measurement SET value = %s WHERE visit_id = %s AND measurement_id = 'heart_rate_bpm'"
 )
-RAW_AUDIT_TAIL = "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1"
-RAW_AUDIT_INSERT = (
-    "INSERT INTO audit_event (id, at, account_id, username, action, entity, entity_id, patient_id, "
-    "visit_id, field, old_value, new_value, prev_hash, hash) VALUES (%(id)s, %(at)s, %(account_id)s, "
-    "%(username)s, %(action)s, %(entity)s, %(entity_id)s, %(patient_id)s, %(visit_id)s, %(field)s, "
-    "%(old_value)s, %(new_value)s, %(prev_hash)s, %(hash)s)"
-)
 RAW_VISIT = [
     "SELECT * FROM visit WHERE id = %(v)s",
     "SELECT * FROM patient WHERE id = (SELECT patient_id FROM visit WHERE id = %(v)s)",
@@ -198,7 +190,7 @@ class Bare:
 
     def save(self, visit_id: int, value: float) -> None:
         """What a save does: lock the visit and patient, write the field and the version, append
-        the chained audit row under the audit lock, commit."""
+        the chained audit row (with the server's audit_append, as the app does), commit."""
         c = self.connection
         with c.transaction():
             c.execute("SELECT active FROM account WHERE id = 1").fetchone()
@@ -206,16 +198,12 @@ class Bare:
             c.execute("SELECT id FROM patient WHERE id = %s FOR UPDATE", patient).fetchone()
             c.execute(RAW_SET_HEART_RATE, (value, visit_id))
             c.execute("UPDATE visit SET version = version + 1, updated_at = now() WHERE id = %s", (visit_id,))
-            c.execute("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_KEY,))
-            last_id, last_hash = c.execute(RAW_AUDIT_TAIL).fetchone()
-            row = {
-                "id": last_id + 1, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            pending = {
                 "account_id": 1, "username": "doc", "action": "update", "entity": "visit",
                 "entity_id": str(visit_id), "patient_id": patient[0], "visit_id": visit_id,
                 "field": "measurements.heart_rate_bpm", "old_value": None, "new_value": str(value),
-                "prev_hash": last_hash,
             }
-            c.execute(RAW_AUDIT_INSERT, {**row, "hash": audit.row_hash(**row)})
+            c.execute("SELECT audit_append(%s::jsonb)", (json.dumps([pending]),))
 
     def commit_only(self, value: int) -> None:
         with self.connection.transaction():

@@ -72,3 +72,20 @@ def test_several_rows_of_one_transaction_are_chained_in_the_order_appended(recor
     assert [r.field for r in rows[-3:]] == ["step0", "step1", "step2"]
     assert [r.id for r in rows] == list(range(1, len(rows) + 1))
     assert audit.verify(record.db) == []
+
+
+AWKWARD = ['say "hi"', "back\\slash", "line\nbreak\ttab\rreturn", "\x01\x1f\x7f", "Zoë 😀 مرحبا \u2028", "",
+           "null"]
+
+
+def test_awkward_text_is_chained_so_that_the_chain_verifies(record):
+    """On PostgreSQL the server hashes the rows (audit_append); verify hashes them in Python."""
+    actor = audit.Actor(record.doc.id, 'd"oc\\')
+    with record.db.transaction() as session:
+        for n, value in enumerate(AWKWARD):
+            audit.append(session, actor, "update", "visit", entity_id=n, field=value, old=value,
+                         new={"v": value})
+    with record.db.session() as session:
+        newest = select(AuditEvent.field).order_by(AuditEvent.id.desc()).limit(len(AWKWARD))
+        assert [row.field for row in session.execute(newest)][::-1] == AWKWARD
+    assert audit.verify(record.db) == []

@@ -7,9 +7,10 @@ back breaks the chain and `verify` names it.
 A transaction's audit rows take their place in the chain as it commits: `append` only queues
 them, and just before the commit the chain's tail is read and the rows are inserted after it,
 under a lock (SQLite: the write transaction's BEGIN IMMEDIATE, held throughout anyway;
-PostgreSQL: a transaction-scoped advisory lock, taken there). On PostgreSQL a writer therefore
-holds the audit lock for its last insert and its commit only; its reads, checks and data
-writes run in parallel with other writers."""
+PostgreSQL: a transaction-scoped advisory lock, taken by the audit_append function, which
+chains the rows in the server exactly as `row_hash` does). On PostgreSQL a writer therefore
+holds the audit lock for one statement and its commit only; its reads, checks and data writes
+run in parallel with other writers."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from cramp_dx.store.database import Database
 from cramp_dx.store.models import AuditEvent
 
 GENESIS = "0" * 64
-_AUDIT_LOCK_KEY = 0x43524D41  # PostgreSQL advisory lock id for appending ("CRMA")
+# PostgreSQL: audit_append takes pg_advisory_xact_lock(0x43524D41, "CRMA") to append
+_APPEND = text("SELECT audit_append(CAST(:pending AS jsonb))")
 _PENDING_KEY = "cramp_dx_audit_pending"
 
 
@@ -127,13 +129,15 @@ def append(
 def _chain_pending(session: Session) -> None:
     """Insert the transaction's queued audit rows after the chain's tail. Everything else the
     transaction writes is flushed first, so the audit lock is held only from here to the end
-    of the commit."""
+    of the commit: on PostgreSQL one statement (the audit_append function of migration
+    0003_search_indexes: lock, tail, hash and insert in the server) and the COMMIT."""
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+        session.execute(_APPEND, {"pending": json.dumps(pending)})
+        return
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
