@@ -121,25 +121,43 @@ def _has_admin(session: Session) -> bool:
     ).first() is not None
 
 
+@cache
+def _list_statements() -> dict[str, Any]:
+    """The patient-list queries, built once with bound parameters (building them costs more
+    than running them)."""
+    ids, limit = bindparam("ids", expanding=True), bindparam("limit", type_=Integer)
+    return {
+        "touched": select(m.Visit.patient_id, m.Visit.updated_at)
+        .order_by(m.Visit.updated_at.desc())
+        .limit(limit * 4),
+        "created": select(m.Patient.id, m.Patient.updated_at)
+        .order_by(m.Patient.updated_at.desc())
+        .limit(limit),
+        "patients": select(m.Patient).where(m.Patient.id.in_(ids)),
+        "stats": select(
+            m.Visit.patient_id,
+            func.max(m.Surgery.surgery_date),
+            func.max(m.Visit.visit_date),
+            func.count(m.Visit.id),
+        )
+        .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
+        .where(m.Visit.patient_id.in_(ids))
+        .group_by(m.Visit.patient_id),
+    }
+
+
 def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
+    queries = _list_statements()
     with _read(database) as session:
-        touched = session.execute(
-            select(m.Visit.patient_id, m.Visit.updated_at)
-            .order_by(m.Visit.updated_at.desc())
-            .limit(limit * 4)
-        ).all()
-        created = session.execute(
-            select(m.Patient.id, m.Patient.updated_at).order_by(m.Patient.updated_at.desc()).limit(limit)
-        ).all()
+        touched = session.execute(queries["touched"], {"limit": limit}).all()
+        created = session.execute(queries["created"], {"limit": limit}).all()
         latest: dict[int, datetime] = {}
         for pid, when in [*touched, *created]:
             when = _aware(when)
             if pid not in latest or when > latest[pid]:
                 latest[pid] = when
         ids = sorted(latest, key=lambda pid: latest[pid], reverse=True)[:limit]
-        patients = {
-            p.id: p for p in session.execute(select(m.Patient).where(m.Patient.id.in_(ids))).scalars()
-        }
+        patients = {p.id: p for p in session.execute(queries["patients"], {"ids": ids}).scalars()}
         return _patient_rows(session, [patients[pid] for pid in ids if pid in patients])
 
 
@@ -964,20 +982,8 @@ def _check_selection(state: VisitState) -> None:
 
 def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
     ids = [p.id for p in patients]
-    stats = {
-        pid: (surgery, visit_date, count)
-        for pid, surgery, visit_date, count in session.execute(
-            select(
-                m.Visit.patient_id,
-                func.max(m.Surgery.surgery_date),
-                func.max(m.Visit.visit_date),
-                func.count(m.Visit.id),
-            )
-            .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
-            .where(m.Visit.patient_id.in_(ids))
-            .group_by(m.Visit.patient_id)
-        ).all()
-    }
+    found = session.execute(_list_statements()["stats"], {"ids": ids}).all()
+    stats = {pid: (surgery, visit_date, count) for pid, surgery, visit_date, count in found}
     rows = []
     for p in patients:
         surgery, visit_date, count = stats.get(p.id, (None, None, 0))
