@@ -19,63 +19,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from cramp_dx.services import Services
-from cramp_dx.services.changes import SetMeasurement
-from cramp_dx.store import open_database
-from cramp_dx.store.keys import PREFIX_END, name_key
+from support.synthetic import FAMILY, FINDINGS, GIVEN, SYLLABLES  # noqa: E402
 
-FAMILY = [
-    "Smith",
-    "Müller",
-    "García",
-    "Nguyen",
-    "Okafor",
-    "Kowalski",
-    "Rossi",
-    "Johansson",
-    "Dubois",
-    "Novak",
-    "Silva",
-    "Kim",
-    "Schmidt",
-    "Brown",
-    "Wilson",
-    "Moore",
-    "Taylor",
-    "Anderson",
-    "Thomas",
-    "Jackson",
-    "White",
-    "Harris",
-    "Martin",
-    "Thompson",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Green",
-    "Baker",
-    "Adams",
-    "Nelson",
-    "Hill",
-    "Campbell",
-    "Mitchell",
-]
-SYLLABLES = ["an", "be", "co", "da", "el", "fi", "ga", "ho", "in", "jo", "ka", "lu", "ma", "ne"]
-GIVEN = ["Ann", "Bert", "Zoë", "Carl", "Dora", "Eva", "Finn", "Gita", "Hugo", "Ines", "Jan", "Kai"]
-FINDINGS = [
-    "nocturnal_cramps",
-    "smoker",
-    "diabetes",
-    "calf_swelling_unilateral",
-    "numbness_tingling",
-    "back_spasms",
-    "prior_dvt",
-    "poor_fluid_intake",
-]
+from cramp_dx.services import Services  # noqa: E402
+from cramp_dx.services.changes import SetMeasurement  # noqa: E402
+from cramp_dx.store import open_database  # noqa: E402
+from cramp_dx.store.keys import PREFIX_END, name_key  # noqa: E402
 
 
 def generate(path: Path, patients: int, visits_per_patient: int = 3) -> float:

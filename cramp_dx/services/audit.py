@@ -1,9 +1,16 @@
 """The audit trail: append-only rows, hash-chained.
 
 Each row's `hash` is SHA-256 over its own content and the previous row's hash; ids are
-consecutive and assigned under a lock (SQLite: the write transaction's BEGIN IMMEDIATE;
-PostgreSQL: a transaction-scoped advisory lock), so the chain has one order. A row changed,
-deleted or inserted behind the app's back breaks the chain and `verify` names it."""
+consecutive, so the chain has one order. A row changed, deleted or inserted behind the app's
+back breaks the chain and `verify` names it.
+
+A transaction's audit rows take their place in the chain as it commits: `append` only queues
+them, and just before the commit the chain's tail is read and the rows are inserted after it,
+under a lock (SQLite: the write transaction's BEGIN IMMEDIATE, held throughout anyway;
+PostgreSQL: a transaction-scoped advisory lock, taken by the audit_append function, which
+chains the rows in the server exactly as `row_hash` does). On PostgreSQL a writer therefore
+holds the audit lock for one statement and its commit only; its reads, checks and data writes
+run in parallel with other writers."""
 
 from __future__ import annotations
 
@@ -14,16 +21,17 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, event, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cramp_dx.store.database import Database
 from cramp_dx.store.models import AuditEvent
 
 GENESIS = "0" * 64
-_AUDIT_LOCK_KEY = 0x43524D41  # PostgreSQL advisory lock id for appending ("CRMA")
-_CHAIN_KEY = "cramp_dx_audit_tail"
+# PostgreSQL: audit_append takes pg_advisory_xact_lock(0x43524D41, "CRMA") to append
+_APPEND = text("SELECT audit_append(CAST(:pending AS jsonb))")
+_PENDING_KEY = "cramp_dx_audit_pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,41 +107,59 @@ def append(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
-) -> AuditEvent:
-    """Add one audit row in the caller's transaction (so it commits with the change)."""
-    tail = session.info.get(_CHAIN_KEY)
-    if tail is None:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
-        last = session.execute(
-            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        ).first()
-        tail = (last.id, last.hash) if last else (0, GENESIS)
-    content: dict[str, Any] = {
-        "id": tail[0] + 1,
-        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        "account_id": actor.account_id,
-        "username": actor.username,
-        "action": action,
-        "entity": entity,
-        "entity_id": None if entity_id is None else str(entity_id),
-        "patient_id": patient_id,
-        "visit_id": visit_id,
-        "field": field,
-        "old_value": to_json(old),
-        "new_value": to_json(new),
-        "prev_hash": tail[1],
-    }
-    digest = row_hash(**content)
-    event = AuditEvent(**content, hash=digest)
-    session.add(event)
-    session.info[_CHAIN_KEY] = (content["id"], digest)
-    return event
+) -> None:
+    """Queue one audit row in the caller's transaction: it is chained and inserted as that
+    transaction commits (so it commits with the change, or not at all)."""
+    session.info.setdefault(_PENDING_KEY, []).append(
+        {
+            "account_id": actor.account_id,
+            "username": actor.username,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "patient_id": patient_id,
+            "visit_id": visit_id,
+            "field": field,
+            "old_value": to_json(old),
+            "new_value": to_json(new),
+        }
+    )
 
 
-def forget_tail(session: Session) -> None:
-    """After a rollback the cached chain tail is stale."""
-    session.info.pop(_CHAIN_KEY, None)
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Insert the transaction's queued audit rows after the chain's tail. Everything else the
+    transaction writes is flushed first, so the audit lock is held only from here to the end
+    of the commit: on PostgreSQL one statement (the audit_append function of migration
+    0005_search_indexes: lock, tail, hash and insert in the server) and the COMMIT."""
+    pending = session.info.pop(_PENDING_KEY, None)
+    if not pending:
+        return
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_APPEND, {"pending": json.dumps(pending)})
+        return
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    last_id, last_hash = (last.id, last.hash) if last else (0, GENESIS)
+    for queued in pending:
+        content = {
+            "id": last_id + 1,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            **queued,
+            "prev_hash": last_hash,
+        }
+        last_id, last_hash = content["id"], row_hash(**content)
+        session.add(AuditEvent(**content, hash=last_hash))
+    session.flush()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back transaction's queued rows are never written."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
 
 
 class ChainCheck:

@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import Integer, Select, and_, bindparam, delete, func, or_, select, text, union
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -222,25 +223,43 @@ def _sign_in_outcome(
     return "now locked"
 
 
+@cache
+def _list_statements() -> dict[str, Any]:
+    """The patient-list queries, built once with bound parameters (building them costs more
+    than running them)."""
+    ids, limit = bindparam("ids", expanding=True), bindparam("limit", type_=Integer)
+    return {
+        "touched": select(m.Visit.patient_id, m.Visit.updated_at)
+        .order_by(m.Visit.updated_at.desc())
+        .limit(limit * 4),
+        "created": select(m.Patient.id, m.Patient.updated_at)
+        .order_by(m.Patient.updated_at.desc())
+        .limit(limit),
+        "patients": select(m.Patient).where(m.Patient.id.in_(ids)),
+        "stats": select(
+            m.Visit.patient_id,
+            func.max(m.Surgery.surgery_date),
+            func.max(m.Visit.visit_date),
+            func.count(m.Visit.id),
+        )
+        .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
+        .where(m.Visit.patient_id.in_(ids))
+        .group_by(m.Visit.patient_id),
+    }
+
+
 def _recent_patients(database: Database, limit: int) -> list[PatientRow]:
+    queries = _list_statements()
     with _read(database) as session:
-        touched = session.execute(
-            select(m.Visit.patient_id, m.Visit.updated_at)
-            .order_by(m.Visit.updated_at.desc())
-            .limit(limit * 4)
-        ).all()
-        created = session.execute(
-            select(m.Patient.id, m.Patient.updated_at).order_by(m.Patient.updated_at.desc()).limit(limit)
-        ).all()
+        touched = session.execute(queries["touched"], {"limit": limit}).all()
+        created = session.execute(queries["created"], {"limit": limit}).all()
         latest: dict[int, datetime] = {}
         for pid, when in [*touched, *created]:
             when = _aware(when)
             if pid not in latest or when > latest[pid]:
                 latest[pid] = when
         ids = sorted(latest, key=lambda pid: latest[pid], reverse=True)[:limit]
-        patients = {
-            p.id: p for p in session.execute(select(m.Patient).where(m.Patient.id.in_(ids))).scalars()
-        }
+        patients = {p.id: p for p in session.execute(queries["patients"], {"ids": ids}).scalars()}
         return _patient_rows(session, [patients[pid] for pid in ids if pid in patients])
 
 
@@ -253,6 +272,7 @@ class Services:
         self._actor = audit.Actor(account.id, account.username)
         # patient id -> the stated reason, for each record opened with emergency access
         self._emergency: dict[int, str] = {}
+        self._names: dict[int, str] = {account.id: account.username}
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -582,27 +602,9 @@ class Services:
         text = (text or "").strip()
         if not text:
             return self.recent_patients(limit)
-        birth = _parse_date(text)
         with _read(self.db) as session:
-            query = select(m.Patient)
-            if birth is not None:
-                query = query.where(or_(m.Patient.birth_date == birth, m.Patient.mrn == text))
-            elif "," in text:
-                family, given = (name_key(part) for part in text.split(",", 1))
-                query = query.where(_prefix(m.Patient.family_key, family))
-                if given:
-                    query = query.where(_prefix(m.Patient.given_key, given))
-            else:
-                key = name_key(text)
-                query = query.where(
-                    or_(
-                        m.Patient.mrn == text,
-                        _prefix(m.Patient.family_key, key),
-                        _prefix(m.Patient.given_key, key),
-                    )
-                )
-            query = query.order_by(m.Patient.family_key, m.Patient.given_key, m.Patient.id)
-            patients = list(session.execute(query.limit(limit)).scalars())
+            statement, params = _search_query(text, limit)
+            patients = list(session.execute(statement, params).scalars())
             return _patient_rows(session, patients)
 
     def recent_patients(self, limit: int = 50) -> list[PatientRow]:
@@ -1222,6 +1224,14 @@ class Services:
 
     # --- helpers --------------------------------------------------------------------------
 
+    def _usernames(self, session: Session, ids: set[int | None]) -> dict[int, str]:
+        """Account id -> user name (which never changes), remembered for this session."""
+        wanted = {i for i in ids if i is not None and i not in self._names}
+        if wanted:
+            query = select(m.Account.id, m.Account.username).where(m.Account.id.in_(wanted))
+            self._names.update({int(row.id): str(row.username) for row in session.execute(query)})
+        return self._names
+
     @staticmethod
     def _check_mrn_free(session: Session, mrn: str | None, patient_id: int) -> None:
         clash = session.execute(
@@ -1231,17 +1241,18 @@ class Services:
             raise InputError(Problem("patient.mrn", f"MRN {mrn!r} belongs to another patient"))
 
     def _record(self, session: Session, visit: m.Visit, state: VisitState) -> VisitRecord:
-        addenda = session.execute(
-            select(m.Addendum.id, m.Addendum.account_id, m.Addendum.created_at, m.Addendum.text)
-            .where(m.Addendum.visit_id == visit.id)
-            .order_by(m.Addendum.id)
-        ).all()
-        ids = {visit.clinician_id, visit.signed_by_id, *(a.account_id for a in addenda)}
-        ids.discard(None)
-        names = (
-            dict(session.execute(select(m.Account.id, m.Account.username).where(m.Account.id.in_(ids))).all())
-            if ids
-            else {}
+        # only a signed visit takes addenda, so an unsigned one (every one being edited) has none
+        addenda = (
+            session.execute(
+                select(m.Addendum.id, m.Addendum.account_id, m.Addendum.created_at, m.Addendum.text)
+                .where(m.Addendum.visit_id == visit.id)
+                .order_by(m.Addendum.id)
+            ).all()
+            if visit.status == "signed"
+            else []
+        )
+        names = self._usernames(
+            session, {visit.clinician_id, visit.signed_by_id, *(a.account_id for a in addenda)}
         )
         return VisitRecord(
             id=visit.id,
@@ -1266,8 +1277,58 @@ class Services:
         )
 
 
-def _prefix(column: Any, key: str) -> Any:
-    return column.between(key, key + PREFIX_END)
+def _prefix(column: Any, name: str) -> Any:
+    """`column` starts with the bound parameter `name` (and `name`_end is `name` + PREFIX_END)."""
+    return column.between(bindparam(name), bindparam(f"{name}_end"))
+
+
+def _search_query(text: str, limit: int) -> tuple[Select[tuple[m.Patient]], dict[str, Any]]:
+    """The statement and parameters for the first `limit` patients matching `text`, in name
+    order."""
+    birth = _parse_date(text)
+    if birth is not None:
+        return _search_statement("birth date"), {"birth": birth, "text": text, "limit": limit}
+    if "," in text:
+        family, given = (name_key(part) for part in text.split(",", 1))
+        params = {"family": family, "family_end": family + PREFIX_END, "limit": limit}
+        if not given:
+            return _search_statement("family"), params
+        return _search_statement("family, given"), {**params, "given": given, "given_end": given + PREFIX_END}
+    key = name_key(text)
+    return _search_statement("name"), {"text": text, "key": key, "key_end": key + PREFIX_END, "limit": limit}
+
+
+@cache
+def _search_statement(kind: str) -> Select[tuple[m.Patient]]:
+    """Built once per kind of search (building a union of subqueries costs more than running
+    it). A search matching in several ways (MRN, family or given name; birth date or MRN) is
+    one query per way, each reading at most `limit` rows in name order from an index, merged:
+    an OR of them would make the database sort every match, hundreds of thousands for two
+    letters typed."""
+    patient = m.Patient
+    ways = {
+        "birth date": [patient.birth_date == bindparam("birth"), patient.mrn == bindparam("text")],
+        "family": [_prefix(patient.family_key, "family")],
+        "family, given": [and_(_prefix(patient.family_key, "family"), _prefix(patient.given_key, "given"))],
+        "name": [
+            patient.mrn == bindparam("text"),
+            _prefix(patient.family_key, "key"),
+            _prefix(patient.given_key, "key"),
+        ],
+    }[kind]
+    limit = bindparam("limit", type_=Integer)
+    if len(ways) == 1:
+        return select(patient).where(ways[0]).order_by(*_name_order(patient)).limit(limit)
+    branches = [
+        select(patient).where(way).order_by(*_name_order(patient)).limit(limit).subquery()
+        for way in ways
+    ]
+    found = aliased(patient, union(*(select(branch) for branch in branches)).subquery())
+    return select(found).order_by(*_name_order(found)).limit(limit)
+
+
+def _name_order(patient: Any) -> tuple[Any, ...]:
+    return (patient.family_key, patient.given_key, patient.id)
 
 
 def _aware(value: datetime) -> datetime:
@@ -1352,20 +1413,8 @@ def _check_selection(state: VisitState) -> None:
 
 def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
     ids = [p.id for p in patients]
-    stats = {
-        pid: (surgery, visit_date, count)
-        for pid, surgery, visit_date, count in session.execute(
-            select(
-                m.Visit.patient_id,
-                func.max(m.Surgery.surgery_date),
-                func.max(m.Visit.visit_date),
-                func.count(m.Visit.id),
-            )
-            .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
-            .where(m.Visit.patient_id.in_(ids))
-            .group_by(m.Visit.patient_id)
-        ).all()
-    }
+    found = session.execute(_list_statements()["stats"], {"ids": ids}).all()
+    stats = {pid: (surgery, visit_date, count) for pid, surgery, visit_date, count in found}
     rows = []
     for p in patients:
         surgery, visit_date, count = stats.get(p.id, (None, None, 0))

@@ -316,12 +316,17 @@ def _upgrade(database: Database) -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+APPLICATION_NAME = "cramp-dx"  # how a workstation's connections show in pg_stat_activity
+
+
 def _open_postgres(url: URL, *, upgrade: bool) -> Database:
     from cramp_dx.store.secrets import with_stored_password
 
     url = with_stored_password(url)  # the OS keyring or the owner-only pgpass file
+    # the server's administrator counts and watches the workstations' connections by name
+    options = {} if "application_name" in url.query else {"application_name": APPLICATION_NAME}
     try:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=options)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the PostgreSQL driver is not installed ({exc.name}): install cramp-dx with its "

@@ -62,9 +62,11 @@ class SignInFailure(Base):
 class Patient(Base):
     __tablename__ = "patient"
     __table_args__ = (
-        Index("ix_patient_family_key", "family_key"),
+        # the search's order: each branch of a name search reads its first rows in order
+        Index("ix_patient_name_order", "family_key", "given_key", "id"),
         Index("ix_patient_given_key", "given_key"),
         Index("ix_patient_birth_date", "birth_date"),
+        Index("ix_patient_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,6 +1,5 @@
-"""A throwaway PostgreSQL server for the tests: initdb + pg_ctl in a temp dir, on a free
-loopback port, run as the unprivileged `postgres` user when the tests run as root (PostgreSQL
-refuses to run as root). Without server binaries the tests skip with the reason, unless
+"""The throwaway PostgreSQL server of the tests (support/pgcluster.py), started once per test
+session with fsync off. Without server binaries the tests skip with the reason, unless
 CRAMP_DX_REQUIRE_POSTGRES=1 (CI), which makes that a failure.
 
 Use from a test module (tests/ is on sys.path under pytest's default import mode):
@@ -10,49 +9,15 @@ Use from a test module (tests/ is on sys.path under pytest's default import mode
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from support.pgcluster import Cluster, ClusterStartError, ClusterUnavailable
+
 REQUIRE_ENV = "CRAMP_DX_REQUIRE_POSTGRES"
-
-
-@dataclass(frozen=True)
-class PostgresServer:
-    host: str
-    port: int
-    user: str
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
-
-    def create_database(self) -> str:
-        import psycopg
-
-        name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(
-            host=self.host, port=self.port, user=self.user, dbname="postgres", autocommit=True
-        ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return name
-
-
-def _bin_dir() -> Path | None:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if Path(candidate, "pg_ctl").exists() and Path(candidate, "initdb").exists():
-            return Path(candidate)
-    found = shutil.which("pg_ctl")
-    return Path(found).parent if found and shutil.which("initdb") else None
+PostgresServer = Cluster
 
 
 def _unavailable(reason: str) -> None:
@@ -61,100 +26,20 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_server_user(command: list[str], user: str | None) -> list[str]:
-    return ["runuser", "-u", user, "--", *command] if user else command
-
-
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        _unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
-    assert bin_dir is not None
-    run_as: str | None = None
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            _unavailable("running as root and there is no `postgres` user to run the server as")
-        if shutil.which("runuser") is None:
-            _unavailable("running as root and `runuser` is missing")
-        run_as = "postgres"
-    workdir = Path(tempfile.mkdtemp(prefix="cramp_dx_pg_"))
-    data = workdir / "data"
-    if run_as:
-        entry = pwd.getpwnam(run_as)
-        os.chown(workdir, entry.pw_uid, entry.pw_gid)
-    db_user = run_as or pwd.getpwuid(os.getuid()).pw_name
-    port = _free_port()
-    log = workdir / "server.log"
+def postgres_server() -> Iterator[Cluster]:
     try:
-        subprocess.run(
-            _as_server_user(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-A",
-                    "trust",
-                    "-U",
-                    db_user,
-                    "--no-sync",
-                    "-E",
-                    "UTF8",
-                ],
-                run_as,
-            ),
-            check=True,
-            capture_output=True,
-        )
-        options = f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c full_page_writes=off"
-        subprocess.run(
-            _as_server_user(
-                [
-                    str(bin_dir / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(log),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-                run_as,
-            ),
-            check=True,
-            capture_output=True,
-        )
-    except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode(errors="replace")
-        if log.exists():
-            detail += log.read_text(errors="replace")
-        shutil.rmtree(workdir, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {detail}")
-    try:
-        yield PostgresServer(host="127.0.0.1", port=port, user=db_user)
-    finally:
-        subprocess.run(
-            _as_server_user(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], run_as
-            ),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
+        cluster = Cluster.start({"fsync": "off", "full_page_writes": "off"})
+    except ClusterUnavailable as exc:
+        _unavailable(str(exc))
+        raise AssertionError("unreachable") from None
+    except ClusterStartError as exc:
+        pytest.fail(f"could not start PostgreSQL: {exc}")
+    with cluster:
+        yield cluster
 
 
 @pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> str:
+def postgres_url(postgres_server: Cluster) -> str:
     """A new empty database on the session's server."""
     return postgres_server.url(postgres_server.create_database())
