@@ -116,6 +116,50 @@ class TestState:
 
 
 @dataclass(frozen=True)
+class RootSigns:
+    """A root the signs of one side point to, with those signs."""
+
+    root: str
+    side: str  # "left" or "right"
+    signs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PatternSeen:
+    """A pattern of neuro.toml the examination shows (a peripheral nerve, upper motor neuron
+    signs, the sacral roots), on one side or on both."""
+
+    id: str
+    label: str
+    kind: str  # peripheral / upper_motor_neuron / roots
+    side: str  # "left", "right" or "both"
+    signs: tuple[str, ...]
+    means: str
+
+
+@dataclass(frozen=True)
+class LevelCheck:
+    """The symptomatic root(s) against the operated levels (SPEC-2 section 7). `verdict` is
+    matches / does_not_match / uncertain / no_root_pattern; `because` spells it out. `examined`
+    is False while no sign of the neurological examination is recorded; `missing` lists what the
+    verdict still needs."""
+
+    roots: tuple[RootSigns, ...] = ()
+    operated_levels: tuple[str, ...] = ()
+    verdict: str = "no_root_pattern"
+    because: str = "No neurological examination recorded."
+    patterns: tuple[PatternSeen, ...] = ()
+    examined: bool = False
+    missing: tuple[str, ...] = ()
+
+    def pattern_reasons(self, pattern_id: str) -> tuple[str, ...]:
+        """One reason per side the pattern was found on (for the `neuro_pattern` condition)."""
+        return tuple(
+            f"{p.label} ({p.side}): {'; '.join(p.signs)}" for p in self.patterns if p.id == pattern_id
+        )
+
+
+@dataclass(frozen=True)
 class Assessment:
     knowledge_version: str
     days_since_surgery: int
@@ -133,6 +177,7 @@ class Assessment:
     notes: tuple[str, ...] = field(default=())
     # medication lines the catalog does not recognise: listed for the clinician to review
     unrecognised_medications: tuple[str, ...] = field(default=())
+    level_check: LevelCheck = field(default_factory=LevelCheck)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of CASE-FORMAT.md (with a few extra keys the GUI and PDF use)."""
