@@ -6,6 +6,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STATUS_ORDER = ("urgent", "confirmed", "supported", "possible", "less_likely", "excluded")
+# the verdicts of the level check in words, for the app, the PDF and the FHIR export
+VERDICT_TEXT = {
+    "matches": "Matches the operated level",
+    "does_not_match": "Does not match the operated levels",
+    "uncertain": "Uncertain",
+    "no_root_pattern": "No root pattern",
+}
 
 
 @dataclass(frozen=True)

@@ -21,19 +21,13 @@ from cramp_dx.case.model import (
     NeuroExam,
     Workup,
 )
-from cramp_dx.engine.result import LevelCheck
+from cramp_dx.engine.result import VERDICT_TEXT, LevelCheck
 from cramp_dx.fhir import systems
 from cramp_dx.fhir.entries import annotation, coding, concept
 
 Ref = dict[str, str]
 
 KIND_WORDS = {"sensory": "sensation", "strength": "strength (MRC 0–5)", "reflexes": ""}
-VERDICT_TEXT = {
-    "matches": "Matches the operated level",
-    "does_not_match": "Does not match the operated levels",
-    "uncertain": "Uncertain",
-    "no_root_pattern": "No root pattern",
-}
 
 
 def _category() -> dict[str, Any]:
