@@ -113,11 +113,12 @@ class DermatomeMap(QWidget):
 
     # -- geometry ----------------------------------------------------------------------------
     def _frame(self) -> tuple[float, float, float]:
-        """Scale and offset that fit the drawing into the widget, keeping its proportions."""
+        """Scale and offset that fit the drawing into the widget, keeping its proportions:
+        centred across, at the top (so a longer verdict beside it never moves an area away
+        from under the pointer)."""
         scale = min(self.width() / self.map.width, self.height() / self.map.height)
         dx = (self.width() - self.map.width * scale) / 2
-        dy = (self.height() - self.map.height * scale) / 2
-        return scale, dx, dy
+        return scale, dx, 0.0
 
     def _polygon(self, points: tuple[tuple[float, float], ...]) -> QPolygonF:
         scale, dx, dy = self._frame()
@@ -203,6 +204,10 @@ class DermatomeMap(QWidget):
         else:
             self._user_set(area, CYCLE[current])
         event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Quick clicks move an area on one step each (the second comes as a double click)."""
+        self.mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())

@@ -34,7 +34,8 @@ class NeuroExamPanel(QWidget):
         self.setAccessibleName("Neurological examination")
         self.map = DermatomeMap()
         self.level = LevelCheckView()
-        self.level.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        # its width comes from the layout alone, so a longer verdict never resizes the map
+        self.level.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.level.setMinimumWidth(self.level.fontMetrics().horizontalAdvance("M") * 10)
         self.strength = StrengthGrid()
         self.reflexes = ReflexSelectors()
