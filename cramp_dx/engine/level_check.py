@@ -182,7 +182,7 @@ def _examine_side(neuro: NeuroMap, name: str, side: NeuroSide, both: dict[str, _
             for kind in NEURO_KINDS
             if kind in types
         }
-        shown = "; ".join(f"{word}: {', '.join(roots)}" for word, roots in by_type.items())
+        shown = "; ".join(f"{word}: {', '.join(pointed)}" for word, pointed in by_type.items())
         notes.append(f"the signs of the {name} side agree on no root ({shown})")
     known = {r.root for r in roots}
     return _Side(
