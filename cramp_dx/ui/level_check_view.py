@@ -25,24 +25,30 @@ class LevelCheckView(QLabel):
         self.show_check(None)
 
     def show_check(self, check: Any) -> None:
+        """Show a level check (None or one without an examination: nothing examined yet).
+        Only a changed verdict or reason is laid out again (this runs on every re-rank)."""
         if check is None or not check.examined:
-            self.verdict, self.roots_text = "", ""
-            self.setProperty("verdict", "none")
-            self.setText("<b>Level check</b><br/>No sign examined yet.")
-            self.setAccessibleName("Level check: no sign examined yet")
+            verdict, roots_text = "none", ""
+            text = "<b>Level check</b><br/>No sign examined yet."
+            name = "Level check: no sign examined yet"
         else:
-            self.verdict = check.verdict
-            self.roots_text = ", ".join(f"{r.root} ({r.side})" for r in check.roots)
+            verdict = check.verdict
+            roots_text = ", ".join(f"{r.root} ({r.side})" for r in check.roots)
             words = VERDICT_TEXT.get(check.verdict, check.verdict)
-            roots = f"<br/>Root: <b>{escape(self.roots_text)}</b>" if self.roots_text else ""
+            roots = f"<br/>Root: <b>{escape(roots_text)}</b>" if roots_text else ""
             levels = ", ".join(check.operated_levels) or "not recorded"
-            self.setProperty("verdict", check.verdict)
-            self.setText(
+            text = (
                 f"<b>Level check: {escape(words)}</b>{roots}<br/>Operated: {escape(levels)}"
                 f"<br/>{escape(check.because)}"
             )
-            self.setAccessibleName(
-                f"Level check: {words}" + (f"; root {self.roots_text}" if self.roots_text else "")
-            )
-        self.style().unpolish(self)
-        self.style().polish(self)
+            name = f"Level check: {words}" + (f"; root {roots_text}" if roots_text else "")
+        self.roots_text = roots_text
+        self.verdict = "" if verdict == "none" else verdict
+        if text == self.text():
+            return
+        self.setText(text)
+        self.setAccessibleName(name)
+        if self.property("verdict") != verdict:
+            self.setProperty("verdict", verdict)
+            self.style().unpolish(self)
+            self.style().polish(self)
