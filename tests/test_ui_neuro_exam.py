@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 from support.record import example
 from support.ui import (  # noqa: F401 - fixtures
     clinic,
@@ -264,3 +264,21 @@ def test_a_surgery_with_laminectomy_matches_the_caudal_root_live(make_window, qt
     click_area(qtbot, panel, "left", "great_toe")
     click_area(qtbot, panel, "left", "great_toe")
     assert panel.level.verdict == "matches"  # L3-L4 decompressed centrally affects L5 too
+
+
+def test_a_sign_changed_elsewhere_opens_the_conflict_dialog(make_window, qtbot, clinic):  # noqa: F811
+    from cramp_dx.services.changes import SetNeuroSign
+
+    window = make_window()
+    page, record = open_visit(qtbot, window, clinic)
+    elsewhere = SetNeuroSign("left", "sensory", "sole", "absent")
+    clinic.services("doc").apply(record.id, elsewhere, record.version)
+    click_area(qtbot, page.editor.neuro, "left", "sole")  # not examined → normal, on the old copy
+    qtbot.waitUntil(lambda: page.conflict_dialog is not None and page.conflict_dialog.isVisible(),
+                    timeout=3000)
+    dialog = page.conflict_dialog
+    assert any("Left sole: sensation" in label.text() for label in dialog.findChildren(QLabel))
+    assert (dialog.mine_label.text(), dialog.theirs_label.text()) == ("normal", "absent")
+    assert page.editor.neuro.map.value("left", "sole") == "normal"  # what I marked stays shown
+    dialog.use_theirs.click()
+    qtbot.waitUntil(lambda: page.editor.neuro.map.value("left", "sole") == "absent", timeout=3000)
