@@ -23,9 +23,31 @@ from cramp_dx.engine import assess  # noqa: E402
 from cramp_dx.knowledge import load_knowledge  # noqa: E402
 
 
+def full_neuro_exam() -> dict:
+    """Every sign of the neurological examination on both legs: an L5 pattern on the left (a
+    root to compare with the levels), the right examined and normal."""
+    from cramp_dx.case.model import MUSCLES, REFLEXES, SENSORY_AREAS
+
+    l5 = {"dorsum_of_foot": "reduced", "great_toe": "reduced", "lateral_leg": "painful"}
+    weak = {"great_toe_extension": 4, "ankle_dorsiflexion": 4, "hip_abduction": 4}
+    return {
+        "left": {
+            "sensory": {area: l5.get(area, "normal") for area in SENSORY_AREAS},
+            "strength": {muscle: weak.get(muscle, 5) for muscle in MUSCLES},
+            "reflexes": {**dict.fromkeys(REFLEXES, "normal"), "medial_hamstring": "reduced"},
+        },
+        "right": {
+            "sensory": dict.fromkeys(SENSORY_AREAS, "normal"),
+            "strength": dict.fromkeys(MUSCLES, 5),
+            "reflexes": dict.fromkeys(REFLEXES, "normal"),
+        },
+    }
+
+
 def full_case() -> dict:
     """Every finding assessed (alternating present/absent, opposites consistent), every
-    measurement, every lab twice (an earlier and a latest value), a dozen medications, orders."""
+    measurement, every lab twice (an earlier and a latest value), a dozen medications, orders,
+    and a full neurological examination (the level check)."""
     kb = load_knowledge()
     findings: dict[str, bool] = {}
     for index, finding in enumerate(kb.findings.values()):
@@ -78,6 +100,7 @@ def full_case() -> dict:
         "labs": labs,
         "medications": [{"name": m, "dose": "1 tab"} for m in meds],
         "orders": {"venous_duplex": {"state": "ordered", "date": "2026-09-02"}},
+        "neuro_exam": full_neuro_exam(),
     }
 
 

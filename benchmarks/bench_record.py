@@ -78,7 +78,11 @@ def generate(path: Path, patients: int, visits_per_patient: int = 3) -> float:
                 lab_rows.append((vid, vid, 0, "magnesium", 1.9, "mg/dL", seen.isoformat()))
                 med_rows.append((vid, vid, 0, "omeprazole", "20 mg daily", None, None, None))
         raw.executemany("INSERT INTO visit VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", visit_rows)
-        raw.executemany("INSERT INTO surgery VALUES (?,?,?,?,?,?,?,?)", surgery_rows)
+        raw.executemany(
+            "INSERT INTO surgery (id, visit_id, surgery_date, procedure, levels, approach, "
+            "prior_spine_surgeries, duration_hours) VALUES (?,?,?,?,?,?,?,?)",
+            surgery_rows,
+        )
         raw.executemany("INSERT INTO visit_finding VALUES (?,?,?)", finding_rows)
         raw.executemany("INSERT INTO visit_measurement VALUES (?,?,?)", meas_rows)
         raw.executemany("INSERT INTO visit_lab VALUES (?,?,?,?,?,?,?)", lab_rows)

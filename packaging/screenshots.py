@@ -24,7 +24,7 @@ def main() -> int:
     os.environ["CRAMP_DX_DATA_DIR"] = str(home / "data")
     os.environ["CRAMP_DX_CONFIG_DIR"] = str(home / "config")
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QPoint, QTimer
 
     from cramp_dx.case.io import read_case
     from cramp_dx.paths import resources_dir
@@ -88,8 +88,18 @@ def main() -> int:
     settle()
     sign_in("ada")
     open_mrn("EX-0002")
-    window.visit_page.editor.show_section("examination")
+    editor = window.visit_page.editor
+    editor.show_section("examination")
+    # the findings, below the neurological examination at the top of the section
+    examination = editor.sections["examination"]
+    settle()
+    first = editor.finding_control("calf_swelling_unilateral")
+    examination.scroll.verticalScrollBar().setValue(first.mapTo(examination.body, QPoint(0, 0)).y() - 60)
     shot("05-physician-examination-red-flag")
+    open_mrn("DEMO-0104")
+    editor.show_section("examination")
+    examination.scroll.verticalScrollBar().setValue(0)
+    shot("12-physician-neuro-exam-level-check")
     open_mrn("EX-0001")
     window.visit_page.editor.show_section("labs")
     shot("06-physician-labs")

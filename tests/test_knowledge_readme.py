@@ -21,12 +21,12 @@ import pytest
 
 from cramp_dx.case.model import APPROACHES, OPERATION_FLAG_LABELS, POSITIONS, PROCEDURES, SIDES
 from cramp_dx.engine.result import STATUS_ORDER
-from cramp_dx.knowledge import conditions, cutoffs, load_knowledge, loader, references, timing
+from cramp_dx.knowledge import conditions, cutoffs, load_knowledge, loader, neuro, references, timing
 from cramp_dx.paths import resources_dir
 
 README = resources_dir() / "knowledge" / "README.md"
 # the modules that read the TOML files
-LOADER_MODULES = (loader, cutoffs, timing, references)
+LOADER_MODULES = (loader, cutoffs, timing, references, neuro)
 # the per-table key sets the loader validates against (issue 10 item 4)
 KEY_SETS = (
     "DIFFERENTIAL_KEYS",
@@ -45,6 +45,7 @@ NOT_KEYS = {
     "albumin": "a lab id: corrected calcium looks the lab up",
     "meta": "a file name (reader.raw['meta'])",
     "medications": "a file name (reader.raw['medications'])",
+    "neuro": "a file name (reader.raw['neuro'])",
 }
 # keys the conditions of a file are found under
 CONDITION_KEYS = (
@@ -57,6 +58,7 @@ CONDITION_KEYS = (
     "only_when",
     "hold_low_until",
     "note_when",
+    "uncertain_when",
 )
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 TICKED = re.compile(r"`([^`]+)`")
@@ -128,9 +130,10 @@ def accepted_keys() -> set[str]:
 
 
 def accepted_values() -> set[str]:
-    """Names a condition takes as a value: derived values, surgery values, operation details and
-    the recorded choices."""
+    """Names a condition takes as a value: derived values, surgery values, operation details,
+    the recorded choices and the verdicts of the level check."""
     return {
+        *conditions.LEVEL_VERDICTS,
         *conditions.DERIVED,
         *conditions.SURGERY_FIELDS,
         *OPERATION_FLAG_LABELS,
@@ -208,6 +211,7 @@ def readme_problems(text: str) -> list[str]:
         *loader.SEVERITIES,
         *cutoffs.WELLS_CATEGORIES,
         *STATUS_ORDER,
+        *neuro.PATTERN_KINDS,
     }
     for name in sorted(others - words):
         problems.append(f"`{name}` is accepted but never mentioned in the README")
@@ -305,7 +309,8 @@ def test_every_toml_example_parses() -> None:
 def test_every_condition_in_the_examples_is_a_valid_rule() -> None:
     kb = load_knowledge()
     vocab = conditions.Vocabulary(
-        kb.findings, kb.labs, kb.measurements, kb.medications.classes, kb.red_flags, loader.suggest
+        kb.findings, kb.labs, kb.measurements, kb.medications.classes, kb.red_flags, loader.suggest,
+        kb.neuro.patterns,
     )
     seen = 0
     for line, block in toml_blocks(TEXT):

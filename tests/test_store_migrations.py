@@ -11,8 +11,9 @@ from sqlalchemy import Connection, create_engine, insert, inspect, text
 from support.postgres import postgres_server, postgres_url  # noqa: F401
 from support.record import any_url, example, make_record  # noqa: F401
 
-from cramp_dx.case.model import Surgery
+from cramp_dx.case.model import LabResult, NeuroExam, Surgery
 from cramp_dx.services import Services, audit, changes
+from cramp_dx.services.changes import SetNeuroSign
 from cramp_dx.store import migrate, open_database
 from cramp_dx.store import models as m
 from cramp_dx.store.models import Base
@@ -136,7 +137,7 @@ def test_the_search_index_migration_goes_down_and_up_keeping_the_patients(any_ur
     with rec.db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert migrate.current_revision(connection) == "0005_search_indexes"
+        assert migrate.current_revision(connection) == migrate.head_revision()
         assert _has_audit_function(connection) == (connection.dialect.name == "postgresql")
     assert [p.mrn for p in svc.search_patients("zoe")] == ["EX-0003"]
     visit = svc.visit_for("EX-0003")
@@ -144,3 +145,56 @@ def test_the_search_index_migration_goes_down_and_up_keeping_the_patients(any_ur
     svc.apply(visit.id, changes.SetFinding("smoker", not seen, seen), visit.version)
     assert audit.verify(rec.db) == []
     rec.db.dispose()
+
+
+def _record_at_0002(url: str) -> None:
+    """A record as version 0002 left it: a visit with its operation details, a finding, a
+    measurement and a lab."""
+    _record_at_0001(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0002")
+        connection.execute(
+            m.Surgery.__table__.update().values(position="prone", durotomy=True, instrumentation=False)
+        )
+        connection.execute(insert(m.VisitFinding.__table__).values(
+            visit_id=1, finding_id="no_relief_since_surgery", present=True))
+        connection.execute(insert(m.VisitMeasurement.__table__).values(
+            visit_id=1, measurement_id="temperature_c", value=37.2))
+        connection.execute(insert(m.VisitLab.__table__).values(
+            visit_id=1, position=0, test="potassium", value=3.9, unit="mmol/L", collected=None))
+    engine.dispose()
+
+
+def test_the_neuro_exam_migration_follows_the_search_indexes():
+    from cramp_dx.store.migrate import _revision_graph
+
+    assert _revision_graph()["0006_neuro_exam"] == "0005_search_indexes"
+
+
+def test_a_record_at_0002_keeps_its_data_and_gains_an_empty_examination(any_url):  # noqa: F811
+    _record_at_0002(any_url)
+    db = open_database(any_url)
+    with db.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision() == "0006_neuro_exam"
+    assert "visit_neuro_sign" in inspect(db.engine).get_table_names()
+    doc = Services.create_account(db, "doc", "doctor-secret-1", "physician")
+    services = Services(db, doc)
+    workup = services.load_visit(1).workup
+    assert workup.surgery == Surgery(
+        date=date(2026, 9, 1), procedure="fusion", levels=("L4-L5", "L5-S1"), approach="open",
+        prior_spine_surgeries=1, duration_hours=3.5, position="prone", durotomy=True,
+        instrumentation=False,
+    )
+    assert workup.findings == {"no_relief_since_surgery": True}
+    assert workup.measurements == {"temperature_c": 37.2}
+    assert workup.labs == (LabResult("potassium", 3.9, "mmol/L"),)
+    assert workup.neuro_exam == NeuroExam()
+    record = services.load_visit(1)
+    record = services.apply(1, SetNeuroSign("left", "strength", "ankle_dorsiflexion", 3), record.version)
+    record = services.apply(1, SetNeuroSign("left", "sensory", "dorsum_of_foot", "absent"), record.version)
+    reloaded = services.load_visit(1).workup
+    db.dispose()
+    assert reloaded.neuro_exam.left.strength == {"ankle_dorsiflexion": 3}
+    assert reloaded.neuro_exam.left.sensory == {"dorsum_of_foot": "absent"}
+    assert reloaded.findings == {"no_relief_since_surgery": True}

@@ -46,15 +46,22 @@ from cramp_dx.case.model import (
     FORMAT_ID,
     LEVELS,
     MEDICATION_STATUSES,
+    NEURO_ITEMS,
+    NEURO_KINDS,
+    NEURO_SIDES,
     OPERATION_FLAGS,
     ORDER_STATES,
     POSITIONS,
     PROCEDURES,
+    REFLEX_VALUES,
+    SENSORY_VALUES,
     SEXES,
     SIDES,
     VERTEBRAE,
     LabResult,
     Medication,
+    NeuroExam,
+    NeuroSide,
     Order,
     Patient,
     Surgery,
@@ -74,6 +81,7 @@ TOP_KEYS = (
     "labs",
     "medications",
     "orders",
+    "neuro_exam",
 )
 PATIENT_KEYS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 SURGERY_KEYS = (
@@ -376,6 +384,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     labs = _labs(c, data.get("labs"), visit_date)
     medications = _medications(c, data.get("medications"))
     orders = _orders(c, data.get("orders"))
+    neuro_exam = _neuro_exam(c, data.get("neuro_exam"))
 
     if c.problems:
         raise InputError(c.problems)
@@ -389,6 +398,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
         labs=tuple(labs),
         medications=tuple(medications),
         orders=orders,
+        neuro_exam=neuro_exam,
     )
 
 
@@ -558,6 +568,67 @@ def _orders(c: _Checker, raw: Any) -> dict[str, Order]:
     return out
 
 
+_NEURO_VALUES = {"sensory": SENSORY_VALUES, "reflexes": REFLEX_VALUES}
+_NEURO_WHAT = {"sensory": "sensory area", "strength": "muscle", "reflexes": "reflex"}
+
+
+def _neuro_exam(c: _Checker, raw: Any) -> NeuroExam:
+    """`neuro_exam`: per side (left, right) the sensory areas, muscle strength (MRC 0–5) and
+    reflexes examined; a missing key is "not examined"."""
+    obj = c.obj("neuro_exam", raw) or {}
+    c.keys("neuro_exam", obj, NEURO_SIDES)
+    sides: dict[str, NeuroSide] = {}
+    for side in NEURO_SIDES:
+        path = f"neuro_exam.{side}"
+        side_obj = c.obj(path, obj.get(side)) or {}
+        c.keys(path, side_obj, NEURO_KINDS)
+        parts: dict[str, dict[str, Any]] = {}
+        for kind in NEURO_KINDS:
+            signs = c.obj(f"{path}.{kind}", side_obj.get(kind)) or {}
+            parts[kind] = {}
+            for item, value in signs.items():
+                where = f"{path}.{kind}.{item}"
+                if item not in NEURO_ITEMS[kind]:
+                    c.add(
+                        where,
+                        f"unknown {_NEURO_WHAT[kind]}{_close(item, NEURO_ITEMS[kind])}; "
+                        f"accepted: {', '.join(NEURO_ITEMS[kind])}",
+                    )
+                elif kind == "strength":
+                    if isinstance(value, bool) or not isinstance(value, int | float) or value not in range(6):
+                        c.add(
+                            where,
+                            f"{_json(value)} is not an MRC grade; accepted: 0 to 5",
+                        )
+                    else:
+                        parts[kind][item] = int(value)
+                elif value not in _NEURO_VALUES[kind]:
+                    c.add(
+                        where,
+                        f"{_json(value)} not accepted{_close(str(value), _NEURO_VALUES[kind])}; accepted: "
+                        f"{', '.join(_NEURO_VALUES[kind])}; leave it out if not examined",
+                    )
+                else:
+                    parts[kind][item] = value
+        sides[side] = NeuroSide(**parts)
+    return NeuroExam(**sides)
+
+
+def neuro_exam_to_dict(exam: NeuroExam) -> dict[str, Any]:
+    """The `neuro_exam` object of a case file: only the sides and parts examined."""
+    out: dict[str, Any] = {}
+    for side in NEURO_SIDES:
+        one = exam.side(side)
+        parts = {
+            kind: {item: values[item] for item in NEURO_ITEMS[kind] if item in values}
+            for kind in NEURO_KINDS
+            if (values := getattr(one, kind))
+        }
+        if parts:
+            out[side] = parts
+    return out
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON accepts")
 
@@ -696,4 +767,6 @@ def case_to_dict(workup: Workup) -> dict[str, Any]:
             test: _drop_none({"state": o.state, "date": o.date.isoformat() if o.date else None})
             for test, o in workup.orders.items()
         }
+    if not workup.neuro_exam.is_empty():
+        out["neuro_exam"] = neuro_exam_to_dict(workup.neuro_exam)
     return out

@@ -95,6 +95,11 @@ def format_text(a: Any) -> str:
     if w.not_assessed:
         lines.append(f"  not assessed: {', '.join(w.not_assessed)}")
     lines.append("")
+    level = getattr(a, "level_check", None)
+    if level is not None and level.examined:
+        lines.append(f"Level check: {level.verdict.replace('_', ' ')}")
+        lines.append(f"  {level.because}")
+        lines.append("")
     lines.append("Differential (most pressing first)")
     for rank, d in enumerate(a.differential, 1):
         code = d.icd10 + (f" ({d.icd10_note})" if d.icd10_note else "")

@@ -121,6 +121,7 @@ def assess(
         lab_flags=tuple(_lab_flags(facts)),
         warnings=tuple(warnings),
         notes=tuple(_notes(facts)),
+        level_check=facts.level_check(),
         unrecognised_medications=tuple(
             dict.fromkeys(
                 med.name

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cramp_dx.case.model import LabResult, Workup
+from cramp_dx.engine.result import LevelCheck
 from cramp_dx.knowledge import Knowledge
 from cramp_dx.knowledge.model import Lab, Range
 
@@ -114,6 +115,7 @@ class Facts:
         self._med_cache: dict[tuple[tuple[str, ...], tuple[str, ...] | None], list[str]] = {}
         self._wells: tuple[int, int, str] | None = None
         self.red_flag_states: dict[str, bool | None] = {}
+        self._level_check: LevelCheck | None = None
 
     def _onset_days(self) -> float | None:
         """When the current symptoms began, in days after surgery: the recorded onset, day 0
@@ -194,6 +196,15 @@ class Facts:
 
     def red_flag(self, flag_id: str) -> bool | None:
         return self.red_flag_states.get(flag_id)
+
+    def level_check(self) -> LevelCheck:
+        """The root(s) the neurological examination points to against the operated levels,
+        worked out once per assessment."""
+        if self._level_check is None:
+            from cramp_dx.engine.level_check import check_levels
+
+            self._level_check = check_levels(self.workup, self.kb.neuro, self, self.kb)
+        return self._level_check
 
     # --- used by the engine
     def derived_values(self) -> dict[str, float | None]:

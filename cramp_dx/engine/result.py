@@ -6,6 +6,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STATUS_ORDER = ("urgent", "confirmed", "supported", "possible", "less_likely", "excluded")
+# the verdicts of the level check in words, for the app, the PDF and the FHIR export
+VERDICT_TEXT = {
+    "matches": "Matches the operated level",
+    "does_not_match": "Does not match the operated levels",
+    "uncertain": "Uncertain",
+    "no_root_pattern": "No root pattern",
+}
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,50 @@ class TestState:
 
 
 @dataclass(frozen=True)
+class RootSigns:
+    """A root the signs of one side point to, with those signs."""
+
+    root: str
+    side: str  # "left" or "right"
+    signs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PatternSeen:
+    """A pattern of neuro.toml the examination shows (a peripheral nerve, upper motor neuron
+    signs, the sacral roots), on one side or on both."""
+
+    id: str
+    label: str
+    kind: str  # peripheral / upper_motor_neuron / roots
+    side: str  # "left", "right" or "both"
+    signs: tuple[str, ...]
+    means: str
+
+
+@dataclass(frozen=True)
+class LevelCheck:
+    """The symptomatic root(s) against the operated levels (SPEC-2 section 7). `verdict` is
+    matches / does_not_match / uncertain / no_root_pattern; `because` spells it out. `examined`
+    is False while no sign of the neurological examination is recorded; `missing` lists what the
+    verdict still needs."""
+
+    roots: tuple[RootSigns, ...] = ()
+    operated_levels: tuple[str, ...] = ()
+    verdict: str = "no_root_pattern"
+    because: str = "No neurological examination recorded."
+    patterns: tuple[PatternSeen, ...] = ()
+    examined: bool = False
+    missing: tuple[str, ...] = ()
+
+    def pattern_reasons(self, pattern_id: str) -> tuple[str, ...]:
+        """One reason per side the pattern was found on (for the `neuro_pattern` condition)."""
+        return tuple(
+            f"{p.label} ({p.side}): {'; '.join(p.signs)}" for p in self.patterns if p.id == pattern_id
+        )
+
+
+@dataclass(frozen=True)
 class Assessment:
     knowledge_version: str
     days_since_surgery: int
@@ -135,6 +186,7 @@ class Assessment:
     notes: tuple[str, ...] = field(default=())
     # medication lines the catalog does not recognise: listed for the clinician to review
     unrecognised_medications: tuple[str, ...] = field(default=())
+    level_check: LevelCheck = field(default_factory=LevelCheck)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of CASE-FORMAT.md (with a few extra keys the GUI and PDF use)."""

@@ -2,7 +2,8 @@
 
 Bundle type "collection" (a "document" Bundle would need a Composition first): Patient,
 Encounter, the index surgery, the ClinicalImpression holding the differential, then
-Observations, MedicationStatements, ServiceRequests and the PDF, linked by urn:uuid.
+Observations (labs, findings, measurements, Wells, the neurological examination and its level
+check), MedicationStatements, ServiceRequests and the PDF, linked by urn:uuid.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cramp_dx.fhir.document import PdfDocument, document_reference
 from cramp_dx.fhir.entries import Entries
 from cramp_dx.fhir.impression import clinical_impression
 from cramp_dx.fhir.medications import medication_statement
+from cramp_dx.fhir.neuro import level_check_observation, neuro_observations
 from cramp_dx.fhir.observations import (
     finding_observation,
     lab_observation,
@@ -90,6 +92,15 @@ def build_bundle(
         for mid, value in _in_kb_order(workup.measurements, kb.measurements)
     ]
     wells_ref = entries.add(wells_observation(assessment.wells, workup, subject, encounter, obs_status))
+    neuro_refs = [entries.add(obs) for obs in neuro_observations(workup, subject, encounter, obs_status)]
+    if assessment.level_check.examined:
+        neuro_refs.append(
+            entries.add(
+                level_check_observation(
+                    assessment.level_check, workup, subject, encounter, obs_status, list(neuro_refs)
+                )
+            )
+        )
 
     med_refs = []
     for med in workup.medications:
@@ -126,6 +137,7 @@ def build_bundle(
             "Checklist findings": finding_refs,
             "Measurements": measurement_refs,
             "Wells score for DVT": [wells_ref],
+            "Neurological examination and level check": neuro_refs,
         },
         supporting=[procedure, *med_refs, *order_refs],
         plan_items=plan_items,

@@ -26,3 +26,6 @@ TEST = "urn:cramp-dx:test"
 SCORE = "urn:cramp-dx:score"
 VISIT_ITEM = "urn:cramp-dx:visit-item"
 KNOWLEDGE = "urn:cramp-dx:knowledge"
+NEURO_SIGN = "urn:cramp-dx:neuro-sign"  # side.kind.item, the case file's path of one sign
+NEURO_VALUE = "urn:cramp-dx:neuro-value"  # normal / reduced / absent / painful / brisk
+LEVEL_VERDICT = "urn:cramp-dx:level-verdict"

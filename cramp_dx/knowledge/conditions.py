@@ -2,7 +2,8 @@
 
 A condition is a TOML inline table with one subject key (`finding`, `lab`, `measurement`,
 `derived`, `surgery`, `operation`, `approach`, `position`, `med_class`, `procedure`,
-`levels`, `symptom_side`, `wells`, `wells_category`, `red_flag`) or a combinator (`any`, `all`, `not`,
+`levels`, `symptom_side`, `wells`, `wells_category`, `red_flag`, `level_check`, `neuro_pattern`) or a
+combinator (`any`, `all`, `not`,
 `at_least_of`). Evaluating one against the facts of a workup gives three-valued logic: True,
 False, or None when the data needed is not recorded. That is what lets the report say which
 red-flag checks were actually assessed.
@@ -16,7 +17,7 @@ resources/knowledge/README.md documents the language; a test checks it against `
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cramp_dx.case.model import APPROACHES, LEVELS, OPERATION_FLAG_LABELS, POSITIONS, PROCEDURES, SIDES
@@ -39,6 +40,8 @@ COMPARATORS = ("at_least", "at_most", "above", "below", "between", "at_least_tim
 LAB_SERIES = ("rises_again", "rising")
 LAB_SAMPLE_KEYS = ("collected_from_day", "collected_until_day")
 LAB_TREND_KEYS = ("falls_by", "falls_by_fraction", "fraction_of_peak_at_least")
+# the verdicts of the level check (the symptomatic root against the operated levels)
+LEVEL_VERDICTS = ("matches", "does_not_match", "uncertain", "no_root_pattern")
 
 
 class LabFact(Protocol):
@@ -66,6 +69,18 @@ class Facts(Protocol):
     def wells_score(self) -> tuple[int, int, str]: ...
     def wells_threshold(self) -> int: ...
     def red_flag(self, flag_id: str) -> bool | None: ...
+    def level_check(self) -> LevelFacts: ...
+
+
+class LevelFacts(Protocol):
+    """What the level check says about a workup (the engine's LevelCheck)."""
+
+    verdict: str
+    because: str
+    examined: bool  # False when no sign of the neurological examination is recorded
+    missing: tuple[str, ...]  # what the verdict still needs (e.g. the operated levels)
+
+    def pattern_reasons(self, pattern_id: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class Condition:
     text: str | None = None
     source: str | None = None
     patient: bool = True  # whether a holding leaf is the patient's evidence (else context)
+    about_neuro: bool = False  # asks about the level check (not allowed inside it)
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         raise NotImplementedError
@@ -393,6 +409,45 @@ class RedFlagCondition(_Leaf):
         return self._result(state, title, title)
 
 
+class LevelCheckCondition(_Leaf):
+    """`level_check = "does_not_match"` (or a list of verdicts): the verdict of the level check
+    is one of them. Unknown while no neurological examination is recorded, or while the verdict
+    still needs data (the operated levels)."""
+
+    about_neuro = True
+
+    def __init__(self, verdicts: tuple[str, ...], expect: bool) -> None:
+        self.verdicts, self.expect = verdicts, expect
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        check = facts.level_check()
+        if not check.examined:
+            return Outcome(None, missing=("neurological examination",))
+        if check.missing:
+            return Outcome(None, missing=check.missing)
+        state = (check.verdict in self.verdicts) == self.expect
+        return self._result(state, check.because, "level check", check.verdict.replace("_", " "))
+
+
+class NeuroPatternCondition(_Leaf):
+    """`neuro_pattern = "peroneal"` (or a list): the examination shows that pattern of neuro.toml
+    on either side. Unknown while no neurological examination is recorded."""
+
+    about_neuro = True
+
+    def __init__(self, pattern_ids: tuple[str, ...], expect: bool) -> None:
+        self.pattern_ids, self.expect = pattern_ids, expect
+
+    def evaluate(self, facts: Facts, names: Names) -> Outcome:
+        check = facts.level_check()
+        if not check.examined:
+            return Outcome(None, missing=("neurological examination",))
+        reasons = [reason for pid in self.pattern_ids for reason in check.pattern_reasons(pid)]
+        if self.expect:
+            return self._result(bool(reasons), "; ".join(reasons), "neurological examination")
+        return self._result(not reasons, "No such pattern on the neurological examination", "")
+
+
 class AnyCondition(Condition):
     def __init__(self, parts: list[Condition]) -> None:
         self.parts = parts
@@ -537,6 +592,7 @@ class Vocabulary:
     med_classes: Mapping[str, Any]
     red_flags: Mapping[str, Any]
     suggest: Callable[[str, Any], str]
+    neuro_patterns: Mapping[str, Any] = field(default_factory=dict)
 
 
 _SUBJECTS = (
@@ -552,6 +608,8 @@ _SUBJECTS = (
     "wells",
     "wells_category",
     "red_flag",
+    "level_check",
+    "neuro_pattern",
     "any",
     "all",
     "not",
@@ -763,6 +821,24 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
         if raw[kind] not in ("likely", "unlikely"):
             raise ConditionError(f"{kind} must be likely or unlikely")
         cond = WellsCondition(raw[kind], strict_unknown=kind == "wells")
+    elif kind == "level_check":
+        _check_keys(raw, {"level_check", "is"})
+        verdicts = raw["level_check"] if isinstance(raw["level_check"], list) else [raw["level_check"]]
+        bad = [v for v in verdicts if v not in LEVEL_VERDICTS]
+        if bad or not verdicts:
+            shown = repr(bad[0]) if bad else "[]"
+            raise ConditionError(
+                f"unknown level_check verdict {shown}; accepted: {', '.join(LEVEL_VERDICTS)}"
+            )
+        cond = LevelCheckCondition(tuple(verdicts), expect)
+    elif kind == "neuro_pattern":
+        _check_keys(raw, {"neuro_pattern", "is"})
+        ids = raw["neuro_pattern"] if isinstance(raw["neuro_pattern"], list) else [raw["neuro_pattern"]]
+        if not ids:
+            raise ConditionError("neuro_pattern needs a pattern id of neuro.toml")
+        cond = NeuroPatternCondition(
+            tuple(_need_id(p, vocab.neuro_patterns, "neuro.toml pattern", vocab) for p in ids), expect
+        )
     else:
         _check_keys(raw, {"red_flag"})
         cond = RedFlagCondition(_need_id(raw["red_flag"], vocab.red_flags, "red flag", vocab))
@@ -779,6 +855,8 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
             "lab": "lab",
             "derived": "derived",
             "med_class": "medication review",
+            "level_check": "neurological examination",
+            "neuro_pattern": "neurological examination",
         }.get(kind)
     cond.source = source
     if "if_unknown" in raw:

@@ -17,6 +17,7 @@ from cramp_dx.knowledge.model import (
     TestDef,
     WellsItemDef,
 )
+from cramp_dx.knowledge.neuro import NeuroMap
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class Knowledge:
     supported_at: float
     possible_at: float
     corrected_calcium: CorrectedCalcium
+    neuro: NeuroMap  # neuro.toml: signs → roots, levels → roots, patterns (the level check)
 
     def __post_init__(self) -> None:
         codes: dict[str, Lab] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cramp_dx.errors import KnowledgeError
-from cramp_dx.knowledge import cutoffs, references, timing
+from cramp_dx.knowledge import cutoffs, neuro, references, timing
 from cramp_dx.knowledge.conditions import (
     Condition,
     ConditionError,
@@ -45,6 +45,13 @@ from cramp_dx.knowledge.model import (
     TestDef,
     WellsItemDef,
 )
+from cramp_dx.knowledge.neuro import (  # noqa: F401 - key sets of neuro.toml, listed with the others
+    NEURO_KEYS,
+    NEURO_LEVEL_KEYS,
+    NEURO_PATTERN_KEYS,
+    NEURO_REF_KEYS,
+    NEURO_SIGN_KEYS,
+)
 from cramp_dx.paths import cache_dir
 
 FILES = (
@@ -59,6 +66,7 @@ FILES = (
     "differentials",
     "plan",
     "references",
+    "neuro",
 )
 CATEGORIES = ("urgent", "metabolic", "vascular", "spinal")
 SEVERITIES = ("emergency", "urgent")
@@ -216,7 +224,7 @@ class _Reader:
         for extra in sorted(set(entry) - allowed):
             self.fail(
                 file,
-                f"{key}.{extra}",
+                f"{key}.{extra}" if key else extra,
                 f"unknown key{suggest(extra, allowed)}; accepted: {', '.join(sorted(allowed))}",
             )
 
@@ -535,7 +543,18 @@ def load_from(folder: Path) -> Knowledge:
     red_raw = reader.table("red_flags", "red_flags")
     diff_raw = reader.table("differentials", "differentials")
     tests_raw = reader.table("tests", "tests")
-    vocab = Vocabulary(findings, labs, measurements, classes, red_raw, suggest)
+    neuro_raw = reader.raw["neuro"]
+    patterns_raw = neuro_raw.get("patterns")
+    vocab = Vocabulary(
+        findings,
+        labs,
+        measurements,
+        classes,
+        red_raw,
+        suggest,
+        patterns_raw if isinstance(patterns_raw, dict) else {},
+    )
+    neuro_map = neuro.load(reader, neuro_raw, vocab)
 
     tests: dict[str, TestDef] = {}
     for tid, entry in tests_raw.items():
@@ -819,4 +838,5 @@ def load_from(folder: Path) -> Knowledge:
         supported_at=supported_at,
         possible_at=possible_at,
         corrected_calcium=corrected_calcium,
+        neuro=neuro_map,
     )

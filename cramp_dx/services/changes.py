@@ -11,7 +11,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, ClassVar
 
-from cramp_dx.case.model import OPERATION_FLAGS, LabResult, Medication, Order, Workup
+from cramp_dx.case.model import (
+    NEURO_ITEMS,
+    NEURO_KINDS,
+    NEURO_SIDES,
+    OPERATION_FLAGS,
+    LabResult,
+    Medication,
+    Order,
+    Workup,
+)
+from cramp_dx.errors import InputError, Problem
 
 PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 SURGERY_FIELDS = (
@@ -96,6 +106,45 @@ class SetFinding(Change):
         else:
             findings[self.finding_id] = bool(self.value)
         return _with_workup(state, findings=findings)
+
+
+@dataclass(frozen=True, slots=True)
+class SetNeuroSign(Change):
+    """One sign of the neurological examination: `side` left/right, `kind` sensory / strength /
+    reflexes, `item` the area, muscle or reflex; `value` None = not examined. Checked for
+    conflicts like a finding: another workstation's change of the same sign is shown."""
+
+    side: str
+    kind: str
+    item: str
+    value: str | int | None
+    old: str | int | None = None
+    section: ClassVar[str] = "finding"
+
+    @property
+    def field(self) -> str:
+        return f"neuro_exam.{self.side}.{self.kind}.{self.item}"
+
+    @property
+    def new_value(self) -> Any:
+        return self.value
+
+    def current(self, state: VisitState) -> Any:
+        if self.side not in NEURO_SIDES or self.kind not in NEURO_KINDS:
+            return None
+        return state.workup.neuro_exam.get(self.side, self.kind, self.item)
+
+    def apply_to(self, state: VisitState) -> VisitState:
+        if self.side not in NEURO_SIDES or self.item not in NEURO_ITEMS.get(self.kind, ()):
+            raise InputError(
+                Problem(
+                    self.field,
+                    f"not a sign of the examination; sides: {', '.join(NEURO_SIDES)}; "
+                    f"kinds: {', '.join(NEURO_KINDS)}",
+                )
+            )
+        exam = state.workup.neuro_exam.with_sign(self.side, self.kind, self.item, self.value)
+        return _with_workup(state, neuro_exam=exam)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +485,7 @@ __all__ = [
     "RemoveMedication",
     "SetFinding",
     "SetMeasurement",
+    "SetNeuroSign",
     "SetNotes",
     "SetOrder",
     "SetPatientField",

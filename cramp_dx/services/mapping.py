@@ -11,9 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cramp_dx.case.model import (
+    NEURO_KINDS,
+    NEURO_SIDES,
     OPERATION_FLAGS,
     LabResult,
     Medication,
+    NeuroExam,
+    NeuroSide,
     Order,
     Patient,
     Surgery,
@@ -64,6 +68,23 @@ def surgery_of(row: Any) -> Surgery:
     )
 
 
+def neuro_exam_of(rows: list[Any]) -> NeuroExam:
+    """The examination from its sign rows (side, kind, item, grade, state)."""
+    parts: dict[str, dict[str, dict[str, Any]]] = {
+        side: {kind: {} for kind in NEURO_KINDS} for side in NEURO_SIDES
+    }
+    for r in rows:
+        value = r.grade if r.kind == "strength" else r.state
+        if value is not None and r.kind in parts.get(r.side, {}):
+            parts[r.side][r.kind][r.item] = value
+    return NeuroExam(**{side: NeuroSide(**kinds) for side, kinds in parts.items()})
+
+
+def neuro_signs(exam: NeuroExam) -> dict[tuple[str, str, str], Any]:
+    """(side, kind, item) → value, the keys of the sign rows."""
+    return {(side, kind, item): value for side, kind, item, value in exam.signs()}
+
+
 def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitState:
     """The visit's workup read with Core selects, one per child table."""
     vid = visit.id
@@ -84,6 +105,7 @@ def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitSta
     lab, med = m.VisitLab.__table__.c, m.VisitMedication.__table__.c
     o, p = m.VisitOrder.__table__.c, m.VisitPlanItem.__table__.c
     a = m.RedFlagAcknowledgement.__table__.c
+    n = m.VisitNeuroSign.__table__.c
     workup = Workup(
         surgery=surgery_of(surgery),
         visit=Visit(date=visit.visit_date, symptom_side=visit.symptom_side, notes=visit.notes),
@@ -111,6 +133,7 @@ def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitSta
             r.test_id: Order(state=r.state, date=r.order_date)
             for r in rows(o.test_id, o.state, o.order_date, order=o.test_id)
         },
+        neuro_exam=neuro_exam_of(rows(n.side, n.kind, n.item, n.grade, n.state, order=n.item)),
     )
     return VisitState(
         workup=workup,
@@ -182,6 +205,16 @@ def write_state(
         ),
         lambda: visit.orders,
     )
+    _sync_keyed(
+        ("side", "kind", "item"),
+        neuro_signs(before.neuro_exam) if before else {},
+        neuro_signs(w.neuro_exam),
+        lambda key, value: m.VisitNeuroSign(
+            side=key[0], kind=key[1], item=key[2], **_neuro_columns(key[1], value)
+        ),
+        _update_neuro_sign,
+        lambda: visit.neuro_signs,
+    )
     if before is None or before.labs != w.labs:
         visit.labs[:] = [
             m.VisitLab(
@@ -218,19 +251,35 @@ def write_state(
         )
 
 
+def _neuro_columns(kind: str, value: Any) -> dict[str, Any]:
+    """A muscle's MRC grade goes in `grade`, an area's or reflex's value in `state`."""
+    if kind == "strength":
+        return {"grade": int(value), "state": None}
+    return {"grade": None, "state": str(value)}
+
+
+def _update_neuro_sign(row: m.VisitNeuroSign, value: Any) -> None:
+    for column, stored in _neuro_columns(row.kind, value).items():
+        setattr(row, column, stored)
+
+
 def _sync_keyed(
-    key_attribute: str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    make: Callable[[str, Any], Any],
+    key_attribute: str | tuple[str, ...],
+    before: Mapping[Any, Any],
+    after: Mapping[Any, Any],
+    make: Callable[[Any, Any], Any],
     update: Callable[[Any, Any], object],
     collection: Callable[[], list[Any]],
 ) -> None:
-    """Delete, insert or update the keyed child rows whose values changed."""
+    """Delete, insert or update the keyed child rows whose values changed; rows are keyed by
+    one attribute or by a tuple of them."""
     if before == after:
         return
     rows = collection()
-    by_key = {getattr(row, key_attribute): row for row in rows}
+    if isinstance(key_attribute, tuple):
+        by_key = {tuple(getattr(row, name) for name in key_attribute): row for row in rows}
+    else:
+        by_key = {getattr(row, key_attribute): row for row in rows}
     for key in before.keys() - after.keys():
         row = by_key.get(key)
         if row is not None:
@@ -243,4 +292,12 @@ def _sync_keyed(
             update(row, value)
 
 
-__all__ = ["SURGERY_COLUMNS", "load_visit_row", "read_state", "write_patient", "write_state"]
+__all__ = [
+    "SURGERY_COLUMNS",
+    "load_visit_row",
+    "neuro_exam_of",
+    "neuro_signs",
+    "read_state",
+    "write_patient",
+    "write_state",
+]

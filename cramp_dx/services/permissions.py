@@ -57,6 +57,8 @@ def section_of(change: Change) -> str:
 def workup_sections(workup: Workup) -> set[str]:
     sections = {"patient", "surgery", "visit"}
     sections.update(finding_section(f) for f in workup.findings)
+    if not workup.neuro_exam.is_empty():
+        sections.add("finding")  # the examination is the physician's
     if workup.measurements:
         sections.add("measurement")
     if workup.labs:

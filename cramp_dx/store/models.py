@@ -2,8 +2,9 @@
 
 The workup of a visit is stored normalised: one row per assessed finding (present/absent; no
 row means not assessed), per measurement, lab value, medication line, test order, selected plan
-item and red-flag acknowledgement. The migrations in `migrations/versions/` create exactly
-these tables; `tests/test_store_migrations.py` checks that they agree.
+item, red-flag acknowledgement and examined sign of the neurological examination. The
+migrations in `migrations/versions/` create exactly these tables;
+`tests/test_store_migrations.py` checks that they agree.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class Visit(Base):
         cascade="all, delete-orphan", order_by="VisitMedication.position"
     )
     orders: Mapped[list[VisitOrder]] = relationship(cascade="all, delete-orphan")
+    neuro_signs: Mapped[list[VisitNeuroSign]] = relationship(cascade="all, delete-orphan")
     plan_items: Mapped[list[VisitPlanItem]] = relationship(
         cascade="all, delete-orphan", order_by="VisitPlanItem.position"
     )
@@ -215,6 +217,23 @@ class VisitOrder(Base):
     test_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     state: Mapped[str] = mapped_column(String(20))
     order_date: Mapped[date | None] = mapped_column(Date)
+
+
+class VisitNeuroSign(Base):
+    """One examined sign of the neurological examination (added in 0003): a side, a kind
+    (sensory / strength / reflexes) and an item; `grade` holds a muscle's MRC grade, `state` an
+    area's or a reflex's value. No row means not examined."""
+
+    __tablename__ = "visit_neuro_sign"
+
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    item: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str | None] = mapped_column(String(20))
 
 
 class VisitPlanItem(Base):

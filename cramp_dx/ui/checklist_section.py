@@ -37,6 +37,9 @@ class ChecklistSection(QWidget):
         self.measurements: dict[str, MeasurementField] = {}
         self.orders: dict[str, OrderControl] = {}
         self.fields: dict[tuple, Any] = {}  # key → any other field with set_value/changed
+        # panels that edit many keys (the neurological examination): each shows its own values
+        self.panels: list[Any] = []
+        self._panel_keys: dict[tuple, Any] = {}
 
         heading = QLabel(f"<h3>{title}</h3>")
         heading.setTextFormat(Qt.TextFormat.RichText)
@@ -60,7 +63,8 @@ class ChecklistSection(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.body)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # content that cannot shrink to a narrow window (the dermatome map) stays reachable
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll, 1)
@@ -117,6 +121,11 @@ class ChecklistSection(QWidget):
         elif isinstance(widget, OrderControl):
             self.orders[widget.test_id] = widget
             widget.changed.connect(self.edited)
+        elif hasattr(widget, "field_keys"):
+            self.panels.append(widget)
+            self._panel_keys.update(dict.fromkeys(widget.field_keys(), widget))
+            widget.edited.connect(self.edited)
+            widget.help_shown.connect(self.show_help)
         elif hasattr(widget, "key") and hasattr(widget, "changed"):
             self.fields[widget.key] = widget
             widget.changed.connect(self.edited)
@@ -141,7 +150,7 @@ class ChecklistSection(QWidget):
             return self.measurements.get(key[1])
         if kind == "order":
             return self.orders.get(key[1])
-        return self.fields.get(key)
+        return self.fields.get(key) or self._panel_keys.get(key)
 
     def show_values(self, value_of: Any, skip: set[tuple]) -> None:
         """Show stored values; keys in `skip` hold the user's pending edits and are kept."""
@@ -152,10 +161,14 @@ class ChecklistSection(QWidget):
             value = value_of(key)
             if widget.value() != value:
                 widget.set_value(value)
+        for panel in self.panels:
+            panel.show_values(value_of, skip)
 
     def set_read_only(self, read_only: bool) -> None:
         for key in self.keys():
             self.widget_for(key).set_read_only(read_only)
+        for panel in self.panels:
+            panel.set_read_only(read_only)
 
     def first_focus(self) -> QWidget | None:
         if self.focus_target is not None:

@@ -37,4 +37,10 @@ QLabel#saveIndicator[state="conflict"], QLabel#saveIndicator[state="error"] {
 QListWidget#sectionList::item { padding: 6px 4px; }
 QListWidget#sectionList::item:selected { background: #2f5f98; color: white; }
 QTreeWidget#differentialTree::item { padding: 2px 0; }
+QLabel#levelCheck { background: #f7f9fb; border: 1px solid #9aa5b1; border-radius: 3px;
+                    padding: 6px; }
+QLabel#levelCheck[verdict="does_not_match"] { background: #fff4e5; border: 2px solid #b35900; }
+QLabel#levelCheck[verdict="matches"] { border: 2px solid #2e6b3a; }
+QLabel#levelCheck[verdict="uncertain"] { border: 2px dashed #6b7580; }
+QLineEdit#mrcCell[weak="true"] { font-weight: bold; background: #fff4e5; }
 """

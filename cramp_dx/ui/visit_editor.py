@@ -40,6 +40,7 @@ from cramp_dx.ui.finding_control import FindingControl
 from cramp_dx.ui.labs_grid import LabsGrid
 from cramp_dx.ui.measurement_field import MeasurementField
 from cramp_dx.ui.medications import MedicationsPanel
+from cramp_dx.ui.neuro_exam_panel import NeuroExamPanel
 from cramp_dx.ui.order_control import OrderControl
 from cramp_dx.ui.plan_notes import NotesField, PlanField
 from cramp_dx.ui.shortcuts import shortcut
@@ -47,6 +48,7 @@ from cramp_dx.ui.shortcuts import shortcut
 # Where the sections without a knowledge-base domain go, in the order of the issue.
 CONTEXT, LABS, MEDICATIONS, PLAN = "context", "labs", "medications", "plan"
 _LABS_AFTER = "examination"  # metabolic labs follow the examination
+_NEURO_IN = "examination"  # the neurological examination heads the examination section
 _TEST_FALLBACK_SECTION = {"skin_biopsy": "electrodiagnostics"}
 
 
@@ -79,6 +81,7 @@ class VisitEditor(QWidget):
 
         self.labs = LabsGrid(kb, validate_lab)
         self.medications = MedicationsPanel(medication_names)
+        self.neuro: NeuroExamPanel | None = None
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +158,10 @@ class VisitEditor(QWidget):
             ]
             if measurements:
                 section.add_group("Measurements", measurements)
+            if domain_id == _NEURO_IN:
+                self.neuro = NeuroExamPanel(kb.neuro)
+                box = section.add_group("Neurological examination and level check", [self.neuro])
+                box.setObjectName("neuroGroup")
             controls = [FindingControl(f.id, f.label, f.help) for f in findings]
             section.add_group("Findings (Y present · N absent · Space cycles)", controls)
             yield

@@ -298,6 +298,8 @@ class VisitPage(QWidget):
         )
         self.differential.show_assessment(assessment)
         self.wells.show_wells(assessment.wells)
+        if self.editor.neuro is not None:
+            self.editor.neuro.show_level_check(assessment.level_check)
         if not self._side_shared:
             self._share_side()
         self.editor.labs.show_labs(workup.labs, assessment.lab_flags, workup.patient.sex)
@@ -641,4 +643,10 @@ def _field_label(kb: Any, key: tuple) -> str:
         return "Management notes"
     if kind == "medication":
         return f"Medication line {int(key[1]) + 1}"
+    if kind == "neuro":
+        from cramp_dx.case.model import NEURO_LABELS
+
+        _, side, part, item = key
+        words = {"sensory": "sensation", "strength": "strength (MRC)", "reflexes": ""}[part]
+        return f"{side.capitalize()} {NEURO_LABELS[part][item]}" + (f": {words}" if words else "")
     return " ".join(key)

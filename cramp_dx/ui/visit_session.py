@@ -270,6 +270,8 @@ def value_at(workup: Workup, record: Any, key: Key) -> Any:
     if kind == "medication":
         index = int(key[1])
         return workup.medications[index] if 0 <= index < len(workup.medications) else None
+    if kind == "neuro":
+        return workup.neuro_exam.get(key[1], key[2], key[3])
     raise KeyError(key)
 
 
@@ -298,4 +300,6 @@ def make_change_for(key: Key, value: Any, old: Any) -> Any:
         return changes.SetOrder(key[1], value.state, value.date, old)
     if kind == "medication":
         return changes.UpdateMedication(int(key[1]), value, old)
+    if kind == "neuro":
+        return changes.SetNeuroSign(key[1], key[2], key[3], value, old)
     raise KeyError(key)

@@ -1,4 +1,5 @@
-"""Section 9: the checklist by domain — present / absent / not assessed — and measurements.
+"""Section 9: the checklist by domain — present / absent / not assessed — measurements, and
+the neurological examination with its dermatome map and level check.
 
 Declared opposites (`duplex_dvt_present` / `duplex_dvt_absent`) are one question: only the
 side the user answered is listed, and an unanswered pair counts once as not assessed.
@@ -10,7 +11,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from cramp_dx.report import labels
+from cramp_dx.report import labels, neuro_map
 from cramp_dx.report.blocks import Overflow, Paragraph, grid, para, section_start
 from cramp_dx.report.context import ReportContext
 from cramp_dx.report.styles import styles
@@ -92,6 +93,7 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
     if rows:
         out.append(grid(["Domain", "Present", "Absent", "Not assessed"], rows,
                         [width * f for f in fractions]))
+    out += neuro_map.build(ctx.workup, ctx.assessment, ctx.kb, width)
     already = {clean(n) for n in (*ctx.assessment.warnings, *ctx.assessment.notes)}
     out += [para(f"<b>{escape(_domain_label(ctx.kb, d))}:</b> {escape(note)}", st.muted)
             for d, note in _answered_domain_notes(ctx, buckets) if clean(note) not in already]

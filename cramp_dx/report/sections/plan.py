@@ -27,8 +27,9 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
     for number, addendum in enumerate(ctx.meta.addenda, start=1):
         who = clean(addendum.author) if addendum.author else "author not recorded"
         when = fmt_datetime(addendum.at, empty="time not recorded")
+        # the heading never stays behind at the foot of a page without its text
         out.append(para(f"<b>Addendum {number}</b> — {escape(who)}, {escape(when)}",
-                        st.body.clone("gap", spaceBefore=4)))
+                        st.body.clone("gap", spaceBefore=4, keepWithNext=1)))
         out.append(text(addendum.text, st.body))
     return out
 
