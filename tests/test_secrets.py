@@ -169,3 +169,10 @@ def test_an_sqlite_backup_is_owner_only(tmp_path, monkeypatch):
     monkeypatch.setenv("CRAMP_DX_DATABASE_URL", url)
     assert cli(monkeypatch, "db", "backup", str(tmp_path / "saved.sqlite3")) == 0
     assert mode(tmp_path / "saved.sqlite3") == 0o600
+
+
+def test_a_password_in_the_environment_works_but_is_pointed_out(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CRAMP_DX_DATABASE_URL", f"postgresql+psycopg://clinic:{SECRET}@127.0.0.1:1/x")
+    assert cli(monkeypatch, "db", "check") == 2  # nothing listens there
+    err = capsys.readouterr().err
+    assert "CRAMP_DX_DATABASE_URL holds a password" in err and SECRET not in err

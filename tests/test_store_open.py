@@ -106,7 +106,7 @@ def test_a_corrupted_database_is_refused_and_left_untouched(tmp_path):
     for extra in ("-wal", "-shm"):
         Path(str(path) + extra).unlink(missing_ok=True)
     before = digest(path)
-    with pytest.raises(StoreError, match=r"is damaged .*nothing was written to it"):
+    with pytest.raises(StoreError, match=r"is damaged.*nothing was written to it"):
         open_database(f"sqlite:///{path}")
     assert digest(path) == before
 

@@ -374,3 +374,20 @@ def test_every_word_of_the_accounts_dialog_is_shown_in_full_with_larger_text(
     assert dialog.form.problems.isVisible()
     assert cut_off(dialog) == []
     dialog.close()
+
+
+def test_an_admin_sees_a_locked_account_and_unlocks_it(make_window, qtbot, clinic):  # noqa: F811
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            Services.authenticate(clinic.db, "nurse", "wrong-password")
+    window = make_window()
+    sign_in(qtbot, window, "admin")
+    dialog = open_accounts(qtbot, window)
+    assert "locked until" in dialog.table.item(dialog.row_of("nurse"), 3).text()
+    select(qtbot, dialog, "nurse")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert "Unlocked nurse" in dialog.status.text()
+    assert dialog.table.item(dialog.row_of("nurse"), 3).text() == "active"
+    assert not dialog.unlock_button.isEnabled()
+    dialog.close()
+    assert Services.authenticate(clinic.db, "nurse", PASSWORDS["nurse"]).username == "nurse"

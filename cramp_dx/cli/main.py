@@ -89,6 +89,26 @@ def error(message: str) -> None:
     print(f"cramp-dx: error: {message}", file=sys.stderr)
 
 
+def _note_password_in_environment(args: argparse.Namespace) -> None:
+    """CRAMP_DX_DATABASE_URL with a password works (ps does not show the environment to
+    other users) but keeps the password in shell profiles and scripts: say how to stop that."""
+    from_env = os.environ.get("CRAMP_DX_DATABASE_URL")
+    if not from_env or getattr(args, "database_url", None) != from_env or "@" not in from_env:
+        return
+    from urllib.parse import urlsplit
+
+    try:
+        has_password = urlsplit(from_env).password is not None
+    except ValueError:
+        return
+    if has_password:
+        print(
+            "cramp-dx: note: CRAMP_DX_DATABASE_URL holds a password; store it once with "
+            "`cramp-dx db password` (the OS keyring) and leave it out of the variable",
+            file=sys.stderr,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
@@ -106,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"cramp-dx {name}", description=help_)
     module.add_arguments(parser)
     args = parser.parse_args(argv[1:])
+    _note_password_in_environment(args)
     try:
         return int(module.run(args) or 0)
     except InputError as exc:

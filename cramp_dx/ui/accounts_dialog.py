@@ -32,6 +32,14 @@ from cramp_dx.ui.screen_fit import fit_to_screen
 COLUMNS = ("User name", "Display name", "Role", "State")
 
 
+def _state(account: Any) -> str:
+    """The status column: active or disabled, and a lock after failed sign-ins."""
+    state = "active" if account.active else "disabled"
+    if account.locked_until is not None:
+        state += f", locked until {account.locked_until.astimezone():%H:%M}"
+    return state
+
+
 def may_manage_accounts(services: Any) -> bool:
     """Whether the signed-in account may open Accounts: an admin, or a physician while the
     record has no active admin (the service's own rule for adding accounts, which it enforces
@@ -89,6 +97,7 @@ class AccountsDialog(QDialog):
         self.password_button = _button("Set &password…", self._start_set_password)
         self.disable_button = _button("&Disable", lambda: self._set_active(False))
         self.enable_button = _button("&Enable", lambda: self._set_active(True))
+        self.unlock_button = _button("&Unlock", self._unlock)
         self.own_password_button = _button("Change &my password…", self._start_own_password)
         self.close_button = _button("Close", self.reject)
         for button, tip in (
@@ -96,6 +105,8 @@ class AccountsDialog(QDialog):
             (self.disable_button, "The selected account can no longer sign in; its records "
                                   "and audit trail stay"),
             (self.enable_button, "The selected account can sign in again"),
+            (self.unlock_button, "The selected account, locked after repeated failed sign-ins, "
+                                 "can sign in again now"),
         ):
             button.setToolTip(tip)
             button.setAccessibleDescription(tip)
@@ -112,7 +123,8 @@ class AccountsDialog(QDialog):
         side = QVBoxLayout()
         side.addWidget(self.add_button)
         side.addSpacing(self.fontMetrics().lineSpacing())
-        for button in (self.password_button, self.disable_button, self.enable_button):
+        for button in (self.password_button, self.disable_button, self.enable_button,
+                       self.unlock_button):
             side.addWidget(button)
         if self.admin:
             side.addStretch(1)  # your own password apart, under the table's actions
@@ -124,7 +136,7 @@ class AccountsDialog(QDialog):
         body.addLayout(side)
         if not self.admin:  # no list: the buttons alone, on the left
             for widget in (self.table, self.password_button, self.disable_button,
-                           self.enable_button):
+                           self.enable_button, self.unlock_button):
                 widget.hide()
             body.addStretch(1)
         self.add_button.setVisible(self.may_add)
@@ -149,7 +161,8 @@ class AccountsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         order = [self.table, self.add_button, self.password_button, self.disable_button,
-                 self.enable_button, self.own_password_button, self.close_button]
+                 self.enable_button, self.unlock_button, self.own_password_button,
+                 self.close_button]
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
 
@@ -193,7 +206,7 @@ class AccountsDialog(QDialog):
                 f"{account.username} (you)" if you else account.username,
                 account.display_name,
                 account.role,
-                "active" if account.active else "disabled",
+                _state(account),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -226,6 +239,20 @@ class AccountsDialog(QDialog):
         self.password_button.setEnabled(account is not None)
         self.disable_button.setEnabled(account is not None and account.active)
         self.enable_button.setEnabled(account is not None and not account.active)
+        self.unlock_button.setEnabled(account is not None and account.locked_until is not None)
+
+    def _unlock(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        try:
+            self.services.unlock(account.username)
+        except CrampDxError as exc:
+            self._refused(str(exc))
+            return
+        self.refresh(select=account.username)
+        self._done(f"Unlocked {account.username}: they can sign in again now.")
+        self.table.setFocus()
 
     # -- actions on the list page ------------------------------------------------------------
     def _set_active(self, active: bool) -> None:

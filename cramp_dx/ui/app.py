@@ -58,9 +58,9 @@ def run_app(
             QMessageBox.warning(None, "cramp_dx", text)
 
     try:
-        settings = load_settings()
-        if without_password(settings) != settings:  # written by an older cramp-dx
-            settings = without_password(settings)
+        loaded = load_settings()
+        settings = without_password(loaded)  # a password kept by an older cramp-dx moves out
+        if settings != loaded:
             save_settings(settings)
     except CrampDxError as exc:
         problem(f"Settings could not be read, defaults used:\n{exc}", fatal=False)
