@@ -400,10 +400,14 @@ def _unit(c: _Checker, path: str, unit: Any, accepted: tuple[str, ...], name: st
     return None
 
 
-def lab_value_problem(lab: Any, value: float, unit: str) -> str | None:
+def lab_value_problem(lab: Any, value: float, unit: str, *, named: bool = True) -> str | None:
     """Why a lab value cannot be a real result (negative, outside plausible bounds), or None.
-    Shared with the record and the GUI so every entry point rejects the same values."""
+    Shared with the record and the GUI so every entry point rejects the same values. With
+    `named` False the lab's name is left out (the app puts it in front, as the field's
+    label: "Potassium, serum: 45 mmol/L is not plausible …")."""
     if value < 0:
+        if not named:
+            return f"{value:g} {unit} is negative; a result cannot be"
         return f"{value:g} {unit} is negative; a {lab.name} result cannot be"
     default = lab.to_default(value, unit)
     low, high = lab.plausible
@@ -412,7 +416,8 @@ def lab_value_problem(lab: Any, value: float, unit: str) -> str | None:
             shown = f"{low:g} to {high:g} {lab.unit}"
         else:
             shown = f"{lab.from_default(low, unit):.4g} to {lab.from_default(high, unit):.4g} {unit}"
-        return f"{value:g} {unit} is not a plausible {lab.name} (a typo?); accepted: {shown}"
+        what = f"a plausible {lab.name}" if named else "plausible"
+        return f"{value:g} {unit} is not {what} (a typo?); accepted: {shown}"
     return None
 
 

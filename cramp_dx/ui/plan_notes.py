@@ -15,13 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.services.editing import FieldKey
+
 
 class PlanField(QGroupBox):
     changed = Signal(object, object)
 
     def __init__(self, items: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__("Management notes for the summary", parent)
-        self.key = ("plan",)
+        self.key = FieldKey("plan")
         self.boxes: dict[str, QCheckBox] = {}
         layout = QVBoxLayout(self)
         for item_id, label in items:
@@ -59,7 +61,7 @@ class NotesField(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.key = ("notes",)
+        self.key = FieldKey("notes")
         self.edit = QPlainTextEdit()
         self.edit.setObjectName("notes")
         self.edit.setAccessibleName("Visit notes")
