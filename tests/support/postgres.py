@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,20 +72,26 @@ def _as_server_user(command: list[str], user: str | None) -> list[str]:
     return ["runuser", "-u", user, "--", *command] if user else command
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+class Unavailable(Exception):
+    """No server can be started here (the reason is the message)."""
+
+
+@contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    """A throwaway server for the block (tests and benchmarks); Unavailable if none can be
+    started here, RuntimeError if starting it failed."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        _unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
-    assert bin_dir is not None
+        raise Unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
     run_as: str | None = None
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            _unavailable("running as root and there is no `postgres` user to run the server as")
+            raise Unavailable(
+                "running as root and there is no `postgres` user to run the server as") from None
         if shutil.which("runuser") is None:
-            _unavailable("running as root and `runuser` is missing")
+            raise Unavailable("running as root and `runuser` is missing")
         run_as = "postgres"
     workdir = Path(tempfile.mkdtemp(prefix="cramp_dx_pg_"))
     data = workdir / "data"
@@ -140,7 +147,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         if log.exists():
             detail += log.read_text(errors="replace")
         shutil.rmtree(workdir, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {detail}")
+        raise RuntimeError(f"could not start PostgreSQL: {detail}") from None
     try:
         yield PostgresServer(host="127.0.0.1", port=port, user=db_user)
     finally:
@@ -152,6 +159,22 @@ def postgres_server() -> Iterator[PostgresServer]:
             capture_output=True,
         )
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        server = running_postgres()
+        started = server.__enter__()
+    except Unavailable as exc:
+        _unavailable(str(exc))
+        return
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield started
+    finally:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture
