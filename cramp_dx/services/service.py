@@ -764,6 +764,10 @@ class Services:
     def record_pdf(self, visit_id: int, path: str | Path) -> None:
         self._record_output(visit_id, "pdf", "pdf", path)
 
+    def record_print(self, visit_id: int, printer: str, path: str | Path) -> None:
+        """A summary sent to a printer, audited like an export (before it is sent)."""
+        self._record_output(visit_id, "print", f"printer {printer}"[:200], path)
+
     def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
         self._record_output(visit_id, "export", kind, path)
 
