@@ -108,7 +108,10 @@ def _report_saved_visit(args: argparse.Namespace) -> Path:
     try:
         services = sign_in(args, database)
         record = services.visit_for(args.mrn, args.visit)
-        path = _build(args, record.workup, meta_from_record(record))
+        account = services.account
+        path = _build(args, record.workup, meta_from_record(
+            record, clinician=account.display_name,
+            signer=account.display_name if account.role == "physician" else None))
         services.record_pdf(record.id, path.resolve())
     finally:
         database.dispose()
