@@ -363,6 +363,24 @@ class Services:
         """Patients whose visits (or themselves) changed most recently."""
         return _recent_patients(self.db, limit)
 
+    def ready_patients(self, text: str = "", limit: int = 50) -> list[PatientRow]:
+        """Patients whose latest visit is ready for the physician, the longest waiting first;
+        with `text`, only those the search finds."""
+        if text.strip():
+            return [r for r in self.search_patients(text, limit)
+                    if r.visit_status == "ready_for_review"]
+        with _read(self.db) as session:
+            waiting = session.execute(
+                select(m.Visit.patient_id)
+                .where(m.Visit.status == "ready_for_review")
+                .order_by(m.Visit.updated_at, m.Visit.id)
+            ).scalars()
+            ids = list(dict.fromkeys(waiting))
+            patients = {p.id: p for p in session.execute(
+                select(m.Patient).where(m.Patient.id.in_(ids))).scalars()}
+            rows = _patient_rows(session, [patients[i] for i in ids if i in patients])
+        return [r for r in rows if r.visit_status == "ready_for_review"][:limit]
+
     def get_patient(self, patient_id: int) -> PatientRow:
         with _read(self.db) as session:
             row = session.get(m.Patient, patient_id)
@@ -958,6 +976,13 @@ def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRo
             .group_by(m.Visit.patient_id)
         ).all()
     }
+    latest: dict[int, tuple[tuple[date, int], str]] = {}
+    for pid, status, visit_date, visit_id in session.execute(
+        select(m.Visit.patient_id, m.Visit.status, m.Visit.visit_date, m.Visit.id)
+        .where(m.Visit.patient_id.in_(ids))
+    ):
+        if pid not in latest or (visit_date, visit_id) > latest[pid][0]:
+            latest[pid] = ((visit_date, visit_id), status)
     rows = []
     for p in patients:
         surgery, visit_date, count = stats.get(p.id, (None, None, 0))
@@ -973,6 +998,7 @@ def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRo
                 latest_surgery_date=surgery,
                 latest_visit_date=visit_date,
                 visit_count=count,
+                visit_status=latest[p.id][1] if p.id in latest else None,
             )
         )
     return rows
