@@ -67,7 +67,8 @@ class NotesField(QWidget):
         self.edit.setAccessibleName("Visit notes")
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 6)
-        label = QLabel("&Notes")
+        # no Alt mnemonic: Alt+N (and any Alt+letter) typed here must reach the text
+        label = QLabel("Notes")
         label.setBuddy(self.edit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
