@@ -87,7 +87,7 @@ BULK_TABLES = (
     "visit_medication",
 )
 #: emptied with them (they reference visit), so the bulk tables may be truncated
-_ALSO_TRUNCATED = ("visit_order", "visit_plan_item", "red_flag_ack", "addendum")
+_ALSO_TRUNCATED = ("visit_order", "visit_plan_item", "red_flag_ack", "addendum", "visit_neuro_sign")
 _BATCH = 20_000  # patients per round of COPY statements
 
 
