@@ -16,6 +16,10 @@ from cramp_dx.knowledge import load_knowledge
 from cramp_dx.knowledge.conditions import FindingCondition
 
 KB = load_knowledge()
+# a medication name as typed: printable text (control and format characters are refused)
+FREE_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cf")), min_size=1, max_size=30).filter(
+    str.strip
+)
 FINDINGS = sorted(KB.findings)
 MED_NAMES = KB.medications.names()
 
@@ -58,7 +62,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         measurements[m] = draw(st.floats(spec.minimum, spec.maximum, allow_nan=False))
     meds = draw(
         st.lists(
-            st.one_of(st.sampled_from(MED_NAMES), st.text(min_size=1, max_size=30).filter(str.strip)),
+            st.one_of(st.sampled_from(MED_NAMES), FREE_TEXT),
             max_size=6,
         )
     )

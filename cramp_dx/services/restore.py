@@ -334,7 +334,9 @@ def _restore_postgres(database: Database, source: Path, actor: Account, stamp: s
             _replace_postgres(connection, source, backup)
             with Session(bind=connection) as session:
                 _audit_restore(session, actor, source, kept)
-                session.flush()
+                # the audit row is chained at the session's commit; joined to this connection's
+                # transaction, that commit writes the row and leaves the COMMIT to the block
+                session.commit()
         restored = True
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) in _IN_USE_SQLSTATES:
