@@ -41,15 +41,8 @@ RANK_MISSES = {
     ),
 }
 FLAG_MISSES = {
-    "05-hit-thrombosis-pod14.json": ("acute limb ischaemia recorded without a cold, pale leg or imaging"),
     "15-septic-facet-after-microdiscectomy.json": (
         "fever on day 1 alone is a note, not an infection alarm (SPEC-2 review #18)"
-    ),
-    "16-spondylodiscitis-two-weeks.json": (
-        "new back pain needs a raised marker; the source gives none as a value"
-    ),
-    "17-meningitis-after-ube-dural-tear.json": (
-        "fever after a dural tear without meningism or confusion recorded"
     ),
 }
 
@@ -80,7 +73,9 @@ def test_no_red_flag_is_raised_that_the_presentation_does_not_justify(name: str)
 def test_the_set_is_large_enough_and_the_figures_hold() -> None:
     figures = summary(run_all())
     assert figures["cases"] >= 30
-    # floors at today's figures (36 cases: top-1 56 %, top-3 75 %): a change that loses ground fails
-    assert figures["top1"] >= 0.55
+    # floors at today's figures (36 cases: top-1 21, top-3 27, must-see flags 32 of 33): a change that
+    # loses ground fails
+    assert figures["top1"] >= 21 / 36
+    assert figures["flag_sensitivity"] >= 32 / 33
     assert figures["top3"] >= 0.75
     assert figures["flag_specificity"] == 1.0

@@ -122,6 +122,99 @@ def test_infection_becomes_an_emergency_with_a_new_motor_deficit() -> None:
     assert flag(with_deficit, "infection").severity == "emergency"
 
 
+def test_fever_on_day_2_with_a_new_motor_deficit_fires_infection() -> None:
+    """SPEC-2 review #18: at any time, fever together with a new neurological deficit fires."""
+    assessment = assess_case(
+        surgery=on_day(2),
+        measurements={"temperature_c": 38.5},
+        findings={"new_motor_deficit_since_surgery": True},
+    )
+    assert "infection" in fired(assessment)
+
+
+@pytest.mark.parametrize(
+    "sepsis_sign",
+    [{"systolic_bp_mmhg": 85}, {"respiratory_rate": 24}],
+    ids=["low blood pressure", "fast breathing"],
+)
+def test_fever_on_day_2_with_a_sepsis_sign_fires_infection(sepsis_sign: dict[str, float]) -> None:
+    assessment = assess_case(surgery=on_day(2), measurements={"temperature_c": 38.5, **sepsis_sign})
+    assert "infection" in fired(assessment)
+
+
+def test_fever_on_day_2_with_a_normal_breathing_rate_stays_a_note() -> None:
+    assessment = assess_case(surgery=on_day(2), measurements={"temperature_c": 38.5, "respiratory_rate": 18})
+    assert "infection" not in fired(assessment)
+
+
+DISCITIS_PATTERN = {"new_severe_back_pain": True, "pain_free_interval_then_recurrence": True}
+
+
+def test_severe_back_pain_after_a_pain_free_interval_two_weeks_after_surgery_fires_infection() -> None:
+    """Post-operative discitis typically shows as back pain after a symptom-free interval, 2–8
+    weeks after the operation (Patel & Modi 2022): check the markers before calling it a disc."""
+    assessment = assess_case(surgery=on_day(14), findings=DISCITIS_PATTERN)
+    assert "infection" in fired(assessment)
+
+
+def test_severe_back_pain_without_a_pain_free_interval_needs_a_marker() -> None:
+    assessment = assess_case(surgery=on_day(14), findings={"new_severe_back_pain": True})
+    assert "infection" not in fired(assessment)
+
+
+def test_severe_back_pain_after_a_pain_free_interval_a_year_later_is_not_an_infection_alarm() -> None:
+    assessment = assess_case(surgery=on_day(365), findings=DISCITIS_PATTERN)
+    assert "infection" not in fired(assessment)
+
+
+# ------------------------------------------------------------------ meningitis and limb ischaemia
+
+
+def test_fever_and_a_new_headache_after_a_dural_tear_is_a_meningitis_emergency() -> None:
+    """SPEC-2 review #30: fever with headache (not only neck stiffness) after a durotomy."""
+    assessment = assess_case(
+        surgery=on_day(5, durotomy=True), measurements={"temperature_c": 38.4}, findings={"headache": True}
+    )
+    assert flag(assessment, "meningitis").severity == "emergency"
+
+
+def test_a_headache_without_fever_after_a_dural_tear_is_not_meningitis() -> None:
+    assessment = assess_case(surgery=on_day(5, durotomy=True), findings={"headache": True})
+    assert "meningitis" not in fired(assessment)
+
+
+def test_lost_pulses_with_a_new_weakness_fire_acute_limb_ischaemia() -> None:
+    """SPEC-2 review #28: weakness with lost pulses, even without a cold or pale leg."""
+    assessment = assess_case(
+        surgery=on_day(14), findings={"absent_pedal_pulses": True, "new_motor_deficit_since_surgery": True}
+    )
+    assert flag(assessment, "acute_limb_ischemia").severity == "emergency"
+
+
+def test_absent_pulses_alone_do_not_fire_acute_limb_ischaemia() -> None:
+    assessment = assess_case(surgery=on_day(14), findings={"absent_pedal_pulses": True})
+    assert "acute_limb_ischemia" not in fired(assessment)
+
+
+def test_numbness_after_an_anterior_approach_supports_acute_limb_ischaemia() -> None:
+    """Leg numbness and weakness after ALIF were blamed on root irritation for days (SPEC-2 #28)."""
+    before = item(assess_case(surgery=on_day(13, approach="anterior")), "acute_limb_ischemia")
+    after = item(
+        assess_case(surgery=on_day(13, approach="anterior"), findings={"numbness_tingling": True}),
+        "acute_limb_ischemia",
+    )
+    assert after.status == "supported"
+    assert after.score > before.score
+
+
+def test_numbness_after_a_posterior_approach_does_not_support_acute_limb_ischaemia() -> None:
+    result = item(
+        assess_case(surgery=on_day(13, approach="open"), findings={"numbness_tingling": True}),
+        "acute_limb_ischemia",
+    )
+    assert result.score == 0
+
+
 # ------------------------------------------------------------------ CK and critical labs
 
 
