@@ -166,15 +166,22 @@ class _Leaf(Condition):
 class FindingCondition(_Leaf):
     def __init__(self, finding_id: str, expect: bool) -> None:
         self.finding_id, self.expect = finding_id, expect
+        # the two outcomes other than False never change for a condition: built once (the engine
+        # evaluates a few hundred finding leaves per assessment)
+        self._outcomes: tuple[Outcome, Outcome] | None = None
+
+    def _built(self, names: Names) -> tuple[Outcome, Outcome]:
+        label = names.finding_label(self.finding_id)
+        held = self._result(True, label if self.expect else f"{label}: absent", label)
+        return Outcome(None, missing=(label,)), held
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         value = facts.finding(self.finding_id)
         if value is not None and value != self.expect:
             return _FALSE
-        label = names.finding_label(self.finding_id)
-        if value is None:
-            return Outcome(None, missing=(label,))
-        return self._result(True, label if self.expect else f"{label}: absent", label)
+        if self._outcomes is None:
+            self._outcomes = self._built(names)
+        return self._outcomes[0] if value is None else self._outcomes[1]
 
 
 @dataclass(frozen=True)
