@@ -280,7 +280,7 @@ class _Checker:
                 path, f"{value!r} not accepted{_close(str(value), options)}; accepted: {', '.join(options)}"
             )
             return None
-        return value
+        return str(value)
 
     def boolean(self, path: str, value: Any) -> bool | None:
         """true / false; null or a missing key is "not recorded"."""
@@ -391,7 +391,7 @@ def parse_case(data: Any, kb: Knowledge | None = None) -> Workup:
     assert surgery_date is not None and visit_date is not None
     return Workup(
         surgery=Surgery(date=surgery_date, **surgery_fields),  # type: ignore[arg-type]
-        visit=Visit(date=visit_date, **visit_fields),  # type: ignore[arg-type]
+        visit=Visit(date=visit_date, **visit_fields),
         patient=patient,
         findings=findings,
         measurements=measurements,

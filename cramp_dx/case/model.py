@@ -250,7 +250,7 @@ class NeuroExam:
 
     def signs(self) -> list[tuple[str, str, str, str | int]]:
         """Every examined sign as (side, kind, item, value), in the order of the contract."""
-        out = []
+        out: list[tuple[str, str, str, str | int]] = []
         for side in NEURO_SIDES:
             for kind in NEURO_KINDS:
                 values = getattr(self.side(side), kind)

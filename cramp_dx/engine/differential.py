@@ -191,9 +191,10 @@ def _code(diff: Differential, facts: Facts, kb: Knowledge) -> tuple[Codes, str |
         chosen = choice.when.evaluate(facts, kb)
         if chosen.state:
             codes, side_note = choice.code_for_side(side)
-            note = "coded for: " + "; ".join(chosen.reasons)
-            return codes, f"{note}; {side_note}" if side_note else note
-    codes, note = diff.code_for_side(side)
+            coded = "coded for: " + "; ".join(chosen.reasons)
+            return codes, f"{coded}; {side_note}" if side_note else coded
+    codes, side_note = diff.code_for_side(side)
+    note: str | None = side_note
     if note is None and codes[-1].endswith("-") and diff.also_codes:
         note = diff.also_codes
     if diff.icd10_note:

@@ -39,7 +39,7 @@ def sign_text(kind: str, item: str, value: Any) -> str:
 def is_abnormal(kind: str, value: Any) -> bool:
     if kind == "strength":
         return bool(value <= WEAK_AT_MOST)
-    return value != "normal"
+    return bool(value != "normal")
 
 
 def _root_sign(kind: str, value: Any) -> bool:
@@ -60,7 +60,7 @@ def _normal(ref: SignRef, side: NeuroSide) -> bool | None:
     value = getattr(side, ref.kind).get(ref.item)
     if value is None:
         return None
-    return value == 5 if ref.kind == "strength" else value == "normal"
+    return bool(value == 5) if ref.kind == "strength" else bool(value == "normal")
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,16 @@ LEVEL_VERDICTS = ("matches", "does_not_match", "uncertain", "no_root_pattern")
 
 
 class LabFact(Protocol):
-    value: float  # in the lab's default unit
-    display: str  # value and unit as entered, e.g. "0.82 mmol/L"
-    flag: str  # L, H or N
-    upper: float | None  # applied upper reference limit
+    """One lab result as a condition reads it (read-only: the engine's results are frozen)."""
+
+    @property
+    def value(self) -> float: ...  # in the lab's default unit
+    @property
+    def display(self) -> str: ...  # value and unit as entered, e.g. "0.82 mmol/L"
+    @property
+    def flag(self) -> str: ...  # L, H or N
+    @property
+    def upper(self) -> float | None: ...  # applied upper reference limit
 
 
 class Facts(Protocol):
@@ -75,10 +81,14 @@ class Facts(Protocol):
 class LevelFacts(Protocol):
     """What the level check says about a workup (the engine's LevelCheck)."""
 
-    verdict: str
-    because: str
-    examined: bool  # False when no sign of the neurological examination is recorded
-    missing: tuple[str, ...]  # what the verdict still needs (e.g. the operated levels)
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def because(self) -> str: ...
+    @property
+    def examined(self) -> bool: ...  # False when no sign of the neurological examination is recorded
+    @property
+    def missing(self) -> tuple[str, ...]: ...  # what the verdict still needs (e.g. the operated levels)
 
     def pattern_reasons(self, pattern_id: str) -> tuple[str, ...]: ...
 
@@ -840,7 +850,8 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
         cond = LevelCheckCondition(tuple(verdicts), expect)
     elif kind == "neuro_pattern":
         _check_keys(raw, {"neuro_pattern", "is"})
-        ids = raw["neuro_pattern"] if isinstance(raw["neuro_pattern"], list) else [raw["neuro_pattern"]]
+        named = raw["neuro_pattern"]
+        ids = tuple(named) if isinstance(named, list) else (named,)
         if not ids:
             raise ConditionError("neuro_pattern needs a pattern id of neuro.toml")
         cond = NeuroPatternCondition(

@@ -4,6 +4,7 @@ window and the corrected-calcium constants. They are data so that changing one i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from cramp_dx.knowledge.model import CorrectedCalcium, Lab, NotInterpretable, RaisedAfterSurgery
@@ -15,7 +16,9 @@ class Problems(Protocol):
     """Where problems go (the loader's reader): `file` without .toml, `key` dotted."""
 
     def fail(self, file: str, key: str, message: str) -> None: ...
-    def unknown_keys(self, file: str, key: str, entry: dict[str, Any], allowed: set[str]) -> None: ...
+    def unknown_keys(
+        self, file: str, key: str, entry: dict[str, Any], allowed: set[str] | frozenset[str]
+    ) -> None: ...
 
 
 def number(
@@ -47,7 +50,7 @@ def number(
 
 
 def text(
-    problems: Problems, file: str, key: str, value: Any, placeholders: dict[str, float] | None = None
+    problems: Problems, file: str, key: str, value: Any, placeholders: Mapping[str, float] | None = None
 ) -> str | None:
     """Non-empty text; with `placeholders`, text that formats with exactly those names
     (e.g. "ABI {value:g} is above {limit:.2f}")."""

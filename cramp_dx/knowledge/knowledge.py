@@ -53,7 +53,8 @@ class Knowledge:
 
     def lab_by_code(self, code: str) -> Lab | None:
         """A lab by its id or any of its LOINC codes."""
-        return self._lab_codes.get(code)  # type: ignore[attr-defined]
+        codes: dict[str, Lab] = self._lab_codes  # type: ignore[attr-defined]
+        return codes.get(code)
 
     def findings_in(self, domain: str) -> list[Finding]:
         return [f for f in self.findings.values() if f.domain == domain]

@@ -15,12 +15,12 @@ def _reference(problems: Problems, key: str, raw: Any) -> Reference | None:
         problems.fail("references", key, "must be a table with authors, year, title, journal")
         return None
     problems.unknown_keys("references", key, raw, FIELDS)
-    text = {name: raw.get(name) for name in ("authors", "title", "journal")}
+    text: dict[str, Any] = {name: raw.get(name) for name in ("authors", "title", "journal")}
     bad = [name for name, value in text.items() if not isinstance(value, str) or not value.strip()]
     year = raw.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= 2100:
         bad.append("year")
-    ids = {name: raw.get(name) for name in ("doi", "pmid", "url")}
+    ids: dict[str, Any] = {name: raw.get(name) for name in ("doi", "pmid", "url")}
     if any(value is not None and (not isinstance(value, str) or not value.strip()) for value in ids.values()):
         bad.append("doi/pmid/url (text)")
     if bad:
@@ -29,6 +29,7 @@ def _reference(problems: Problems, key: str, raw: Any) -> Reference | None:
     if not any(ids.values()):
         problems.fail("references", key, "needs a doi, pmid or url so the source can be found")
         return None
+    assert isinstance(year, int)
     return Reference(
         text["authors"],
         year,
@@ -36,7 +37,7 @@ def _reference(problems: Problems, key: str, raw: Any) -> Reference | None:
         text["journal"],
         ids["doi"],
         ids["pmid"],
-        ids["url"],  # type: ignore[arg-type]
+        ids["url"],
     )
 
 

@@ -163,7 +163,8 @@ def _patient(found: _Found, problems: list[Problem]) -> SentPatient | None:
 
 
 def _sent_patient(path: str, patient: dict[str, Any], problems: list[Problem]) -> SentPatient:
-    mrns, others = [], []
+    mrns: list[str] = []
+    others: list[str] = []
     for item in patient.get("identifier", []):
         if not isinstance(item, dict) or not item.get("value"):
             continue

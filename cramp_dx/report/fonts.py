@@ -107,8 +107,8 @@ def with_fallback(markup: str) -> str:
 
 def text_width(text: str, font: str, size: float) -> float:
     """Width of plain text drawn with `draw_text`: fallback runs measured in the fallback."""
-    return sum(pdfmetrics.stringWidth(run, FALLBACK if fallback else font, size)
-               for run, fallback in fallback_runs(text))
+    return float(sum(pdfmetrics.stringWidth(run, FALLBACK if fallback else font, size)
+                     for run, fallback in fallback_runs(text)))
 
 
 def draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:

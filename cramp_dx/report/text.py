@@ -45,7 +45,7 @@ def visual(line: str) -> str:
         import arabic_reshaper
 
         line = arabic_reshaper.reshape(line)
-    return get_display(line)
+    return str(get_display(line))
 
 
 def clean(text: object) -> str:
