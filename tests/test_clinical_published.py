@@ -39,10 +39,39 @@ RANK_MISSES = {
     "28-arachnoiditis-after-peld.json": (
         "sudden recurrence of radicular pain only: herniation leads before MRI"
     ),
+    "41-transdural-root-incarceration-first-night.json": (
+        "severe pain and a progressive deficit the first night: epidural haematoma, DVT (Wells:"
+        " paresis + surgery) and compartment syndrome lead; no durotomy recorded (root herniation"
+        " mapped to pseudomeningocele)"
+    ),
+    "42-root-incarceration-cramps-fasciculations-pod2.json": (
+        "sudden back pain and sciatica on day 2 with cramps: infection (flag), recurrent herniation"
+        " and muscle spasm lead; no durotomy recorded (root incarceration mapped to pseudomeningocele)"
+    ),
+    "45-xlif-retroperitoneal-hematoma-femoral-neuropathy.json": (
+        "femoral weakness after XLIF without flank or groin pain or an Hb fall: DVT (Wells: paresis +"
+        " surgery), epidural haematoma and plexopathy rank above (5th)"
+    ),
+    "46-iliac-artery-dissection-after-alif-10h.json": (
+        "new weakness and numbness after ALIF, pulses not recorded: DVT (Wells: paresis + surgery),"
+        " epidural haematoma and hardware rank above (4th)"
+    ),
+    "51-sciatic-neuritis-after-laminectomy.json": (
+        "sciatica after a pain-free interval only: fibrosis and recurrent herniation lead before"
+        " pelvic MRI; no extraspinal sciatic id (mapped to alternative_pain_generator)"
+    ),
 }
 FLAG_MISSES = {
     "15-septic-facet-after-microdiscectomy.json": (
         "fever on day 1 alone is a note, not an infection alarm (SPEC-2 review #18)"
+    ),
+    "45-xlif-retroperitoneal-hematoma-femoral-neuropathy.json": (
+        "retroperitoneal_hemorrhage needs flank or groin pain or a bleeding sign with the thigh"
+        " deficit after a lateral approach; the source reports the weakness only"
+    ),
+    "46-iliac-artery-dissection-after-alif-10h.json": (
+        "acute_limb_ischemia needs absent pulses, a cold pale leg or imaging; the source reports"
+        " pain, numbness and weakness after ALIF but no pulse examination"
     ),
 }
 
@@ -73,9 +102,9 @@ def test_no_red_flag_is_raised_that_the_presentation_does_not_justify(name: str)
 def test_the_set_is_large_enough_and_the_figures_hold() -> None:
     figures = summary(run_all())
     assert figures["cases"] >= 30
-    # floors at today's figures (36 cases: top-1 21, top-3 27, must-see flags 32 of 33): a change that
+    # floors at today's figures (51 cases: top-1 26, top-3 37, must-see flags 44 of 47): a change that
     # loses ground fails
-    assert figures["top1"] >= 21 / 36
-    assert figures["flag_sensitivity"] >= 32 / 33
-    assert figures["top3"] >= 0.75
+    assert figures["top1"] >= 26 / 51
+    assert figures["flag_sensitivity"] >= 44 / 47
+    assert figures["top3"] >= 37 / 51
     assert figures["flag_specificity"] == 1.0
