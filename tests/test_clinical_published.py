@@ -15,8 +15,9 @@ RANK_MISSES = {
     "02-rhabdomyolysis-after-mis-tlif.json": (
         "only 'pain out of proportion' on day 1; no CK, urine or compartment finding yet"
     ),
-    "04-iliac-occlusion-after-alif-day13.json": (
-        "numbness and a new deficit after ALIF without a vascular sign recorded"
+    "05-hit-thrombosis-pod14.json": (
+        "HIT with thrombosis mapped to dvt: no leg sign recorded, so Wells does not apply; its"
+        " other thromboses lead (epidural haematoma flag, pulmonary embolism, limb ischaemia; dvt 4th)"
     ),
     "10-psoas-hematoma-misplaced-screw-pod6.json": (
         "a new deficit only: epidural haematoma (flagged) and screw rank above"
@@ -40,8 +41,8 @@ RANK_MISSES = {
         "sudden recurrence of radicular pain only: herniation leads before MRI"
     ),
     "41-transdural-root-incarceration-first-night.json": (
-        "severe pain and a progressive deficit the first night: epidural haematoma, DVT (Wells:"
-        " paresis + surgery) and compartment syndrome lead; no durotomy recorded (root herniation"
+        "severe pain and a progressive deficit the first night: epidural haematoma, compartment"
+        " syndrome and hardware lead; no durotomy recorded (root herniation"
         " mapped to pseudomeningocele)"
     ),
     "42-root-incarceration-cramps-fasciculations-pod2.json": (
@@ -49,12 +50,8 @@ RANK_MISSES = {
         " and muscle spasm lead; no durotomy recorded (root incarceration mapped to pseudomeningocele)"
     ),
     "45-xlif-retroperitoneal-hematoma-femoral-neuropathy.json": (
-        "femoral weakness after XLIF without flank or groin pain or an Hb fall: DVT (Wells: paresis +"
-        " surgery), epidural haematoma and plexopathy rank above (5th)"
-    ),
-    "46-iliac-artery-dissection-after-alif-10h.json": (
-        "new weakness and numbness after ALIF, pulses not recorded: DVT (Wells: paresis + surgery),"
-        " epidural haematoma and hardware rank above (4th)"
+        "femoral weakness after XLIF without flank or groin pain or an Hb fall: epidural haematoma,"
+        " plexopathy and hardware rank above (4th)"
     ),
     "51-sciatic-neuritis-after-laminectomy.json": (
         "sciatica after a pain-free interval only: fibrosis and recurrent herniation lead before"
@@ -102,9 +99,9 @@ def test_no_red_flag_is_raised_that_the_presentation_does_not_justify(name: str)
 def test_the_set_is_large_enough_and_the_figures_hold() -> None:
     figures = summary(run_all())
     assert figures["cases"] >= 30
-    # floors at today's figures (51 cases: top-1 26, top-3 37, must-see flags 44 of 47): a change that
+    # floors at today's figures (52 cases: top-1 28, top-3 39, must-see flags 45 of 48): a change that
     # loses ground fails
-    assert figures["top1"] >= 26 / 51
-    assert figures["flag_sensitivity"] >= 44 / 47
-    assert figures["top3"] >= 37 / 51
+    assert figures["top1"] >= 28 / 52
+    assert figures["flag_sensitivity"] >= 45 / 48
+    assert figures["top3"] >= 39 / 52
     assert figures["flag_specificity"] == 1.0

@@ -52,12 +52,16 @@ def test_latest_lab_per_test_counts_and_earlier_values_are_kept() -> None:
 def test_wells_lists_every_item_with_its_contribution() -> None:
     a = assess_case(
         surgery={"date": "2026-08-01"},
-        findings={"active_cancer": True, "alternative_diagnosis_as_likely": True},
+        findings={
+            "active_cancer": True,
+            "alternative_diagnosis_as_likely": True,
+            "deep_vein_tenderness": True,
+        },
     )
     points = {i.id: i.points for i in a.wells.items}
     assert points["active_cancer"] == 1 and points["recent_surgery"] == 1
     assert points["alternative_diagnosis"] == -2
-    assert a.wells.score == 0 and a.wells.category == "unlikely"
+    assert a.wells.score == 1 and a.wells.category == "unlikely"
     recent = next(i for i in a.wells.items if i.id == "recent_surgery")
     assert recent.source.startswith("derived from the surgery date")
 

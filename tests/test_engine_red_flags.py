@@ -143,8 +143,28 @@ def test_pulmonary_embolism_also_fires_on_tachycardia() -> None:
     assert "pulmonary_embolism" in fired(parts)
 
 
-def test_wells_two_alone_makes_dvt_likely() -> None:
-    assert "dvt_likely" in fired({"findings": {"active_cancer": True, "prior_dvt": True}})
+def test_wells_two_with_a_sign_of_dvt_in_the_leg_makes_dvt_likely() -> None:
+    findings = {"active_cancer": True, "prior_dvt": True, "leg_erythema_warmth": True}
+    assert "dvt_likely" in fired({"findings": findings})
+
+
+def test_wells_two_without_a_sign_of_dvt_in_the_leg_does_not_make_dvt_likely() -> None:
+    """Wells estimates the probability of a suspected DVT (NICE NG158): after surgery a new
+    weakness scores 'paresis' and the operation another point, with nothing in the leg."""
+    parts = {"surgery": {"date": "2026-08-20"}, "findings": {"new_motor_deficit_since_surgery": True}}
+    assessment = assess_case(**parts)
+    assert assessment.wells.score == 2
+    assert assessment.wells.category == "not_suspected"
+    assert assessment.wells.label == "DVT not suspected"
+    assert "dvt_likely" not in {f.id for f in assessment.red_flags}
+
+
+def test_a_venous_duplex_on_file_makes_the_wells_score_apply() -> None:
+    parts = {
+        "surgery": {"date": "2026-08-20"},
+        "findings": {"new_motor_deficit_since_surgery": True, "duplex_dvt_absent": True},
+    }
+    assert assess_case(**parts).wells.category == "likely"
 
 
 def test_a_duplex_without_dvt_clears_the_dvt_flag() -> None:

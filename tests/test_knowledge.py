@@ -193,7 +193,8 @@ def test_the_small_fibre_note_trigger_is_a_data_edit(kb_copy: Path) -> None:
 
 
 def test_the_wells_likely_cut_off_is_a_data_edit(kb_copy: Path) -> None:
-    two_points = {"findings": {"active_cancer": True, "prior_dvt": True}}
+    # a swollen leg makes it a suspected DVT (Wells applies); it scores no point of its own
+    two_points = {"findings": {"active_cancer": True, "prior_dvt": True, "calf_swelling_unilateral": True}}
     assert _assess(**two_points).wells.category == "likely"
     edit(kb_copy / "wells.toml", "likely_at_least = 2", "likely_at_least = 3")
     assert _assess(kb_copy, **two_points).wells.category == "unlikely"
@@ -203,6 +204,10 @@ def test_the_wells_texts_follow_the_cut_off(kb_copy: Path) -> None:
     assert KB.wells_categories == {
         "likely": "DVT likely (score ≥ 2): same-day venous duplex",
         "unlikely": "DVT unlikely (score ≤ 1): D-dimer; only a normal D-dimer argues against DVT",
+        "not_suspected": (
+            "No sign of DVT recorded in the leg (swelling, oedema, deep-vein tenderness, redness): the Wells"
+            " score applies to a suspected DVT, so it does not call for a duplex by itself"
+        ),
     }
     edit(kb_copy / "wells.toml", "likely_at_least = 2", "likely_at_least = 3")
     kb = load_from(kb_copy)

@@ -88,7 +88,7 @@ def format_text(a: Any) -> str:
             lines.append("  NOT assessed (missing data): " + "; ".join(unassessed))
     lines.append("")
     w = a.wells
-    lines.append(f"Wells score: {w.score} (DVT {w.category})")
+    lines.append(f"Wells score: {w.score} ({w.label})")
     for item in w.items:
         if item.met:
             lines.append(f"  {item.points:+d} {item.label} — {item.source}")

@@ -55,9 +55,10 @@ class WellsItem:
 @dataclass(frozen=True)
 class Wells:
     score: int
-    category: str  # "likely" or "unlikely"
+    category: str  # "likely", "unlikely" or "not_suspected" (no sign of DVT in the leg)
     items: tuple[WellsItem, ...]
     not_assessed: tuple[str, ...]
+    label: str = ""  # the category as a short phrase, from wells.toml ("DVT likely")
 
 
 @dataclass(frozen=True)

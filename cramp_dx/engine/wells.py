@@ -33,5 +33,7 @@ def score_wells(facts: Facts, kb: Knowledge) -> Wells:
             WellsItem(item.id, item.label, item.points if met else 0, item.points, met, assessed, source)
         )
     category = "likely" if score >= kb.wells_likely_at else "unlikely"
+    if kb.wells_suspected_when is not None and not kb.wells_suspected_when.evaluate(facts, kb).state:
+        category = "not_suspected"
     facts.set_wells(score, score + unassessed_upside, category)
-    return Wells(score, category, tuple(items), tuple(not_assessed))
+    return Wells(score, category, tuple(items), tuple(not_assessed), kb.wells_labels.get(category, category))

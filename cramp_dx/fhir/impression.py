@@ -82,7 +82,7 @@ def summary_text(assessment: Assessment, kb: Knowledge) -> str:
     if unassessed:
         lines.append("Red-flag checks NOT assessed (missing data): " + "; ".join(unassessed) + ".")
     w = assessment.wells
-    lines.append(f"Wells score {w.score}: DVT {w.category}.")
+    lines.append(f"Wells score {w.score}: {w.label}.")
     lines.append("Differential, most pressing first:")
     for rank, d in enumerate(assessment.differential, 1):
         lines.append(f"{rank}. {d.name} [{d.icd10}] — {d.status.replace('_', ' ')}")

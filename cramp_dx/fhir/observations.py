@@ -209,7 +209,7 @@ def wells_observation(
                 "Not assessed", coding(systems.DATA_ABSENT, "not-asked", "Not Asked")
             )
         components.append(component)
-    category = "DVT likely" if wells.category == "likely" else "DVT unlikely"
+    category = wells.label
     return {
         "resourceType": "Observation",
         "status": status,

@@ -404,6 +404,8 @@ class WellsCondition(_Leaf):
         reason = f"Wells score {score} ({category})"
         if not self.strict_unknown:
             return self._result(category == self.category, reason, "Wells score")
+        if category == "not_suspected":  # no sign of DVT in the leg: the score does not apply
+            return self._result(self.category != "likely", "Wells: no sign of DVT in the leg", "Wells score")
         likely_at = facts.wells_threshold()
         if self.category == "likely":
             state = True if score >= likely_at else (False if best_possible < likely_at else None)
@@ -835,8 +837,11 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
         patient = False
     elif kind in ("wells", "wells_category"):
         _check_keys(raw, {kind})
-        if raw[kind] not in ("likely", "unlikely"):
-            raise ConditionError(f"{kind} must be likely or unlikely")
+        accepted: tuple[str, ...] = ("likely", "unlikely")
+        if kind == "wells_category":
+            accepted = (*accepted, "not_suspected")
+        if raw[kind] not in accepted:
+            raise ConditionError(f"{kind} must be {' or '.join(accepted)}")
         cond = WellsCondition(raw[kind], strict_unknown=kind == "wells")
     elif kind == "level_check":
         _check_keys(raw, {"level_check", "is"})

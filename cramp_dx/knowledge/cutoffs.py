@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from cramp_dx.knowledge.model import CorrectedCalcium, Lab, NotInterpretable, RaisedAfterSurgery
 
-WELLS_CATEGORIES = ("likely", "unlikely")
+WELLS_CATEGORIES = ("likely", "unlikely", "not_suspected")
 
 
 class Problems(Protocol):
@@ -93,6 +93,19 @@ def status_cutoffs(problems: Problems, meta: dict[str, Any]) -> tuple[float, flo
     if possible > supported:
         problems.fail("meta", "status", "possible_at_least must not exceed supported_at_least")
     return float(supported), float(possible)
+
+
+def wells_labels(problems: Problems, wells: dict[str, Any]) -> dict[str, str]:
+    """The short phrase for each Wells category (`[labels]` of wells.toml)."""
+    raw = _table(problems, "wells", "labels", wells.get("labels"), set(WELLS_CATEGORIES))
+    labels: dict[str, str] = {}
+    for category in WELLS_CATEGORIES:
+        if raw is None:
+            break
+        label = text(problems, "wells", f"labels.{category}", raw.get(category))
+        if label is not None:
+            labels[category] = label
+    return labels
 
 
 def wells_cutoff(problems: Problems, wells: dict[str, Any]) -> tuple[int, str, dict[str, str]]:

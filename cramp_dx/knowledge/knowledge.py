@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cramp_dx.knowledge.conditions import Condition
 from cramp_dx.knowledge.medications import MedicationCatalog
 from cramp_dx.knowledge.model import (
     CorrectedCalcium,
@@ -33,7 +34,9 @@ class Knowledge:
     wells_items: tuple[WellsItemDef, ...]
     wells_likely_at: int
     wells_basis: str
-    wells_categories: dict[str, str]  # "likely"/"unlikely" -> what it means, cut-off filled in
+    wells_categories: dict[str, str]  # "likely"/"unlikely"/"not_suspected" -> what it means
+    wells_labels: dict[str, str]  # the same categories as a short phrase ("DVT likely")
+    wells_suspected_when: Condition | None  # a sign of DVT in the leg: Wells applies
     medications: MedicationCatalog
     plan_items: dict[str, PlanItem]
     supported_at: float

@@ -677,6 +677,12 @@ def load_from(folder: Path) -> Knowledge:
 
     wells_raw = reader.raw["wells"]
     wells_likely_at, wells_basis, wells_categories = cutoffs.wells_cutoff(reader, wells_raw)
+    wells_labels = cutoffs.wells_labels(reader, wells_raw)
+    wells_suspected_when = (
+        reader.condition("wells", "suspected_when", wells_raw["suspected_when"], vocab)
+        if "suspected_when" in wells_raw
+        else None
+    )
     wells_items: list[WellsItemDef] = []
     for index, entry in enumerate(wells_raw.get("items", [])):
         key = f"items[{index}]"
@@ -833,6 +839,8 @@ def load_from(folder: Path) -> Knowledge:
         wells_likely_at=wells_likely_at,
         wells_basis=wells_basis,
         wells_categories=wells_categories,
+        wells_labels=wells_labels,
+        wells_suspected_when=wells_suspected_when,
         medications=MedicationCatalog(classes, warnings),
         plan_items=plan,
         supported_at=supported_at,

@@ -81,8 +81,8 @@ class WellsPanel(QGroupBox):
         self.summary.setText(summary)
         # the title is the line a short panel always shows: the total and what it means (a
         # title does not wrap: it stays about as short as the "Wells score (DVT)" it replaces)
-        self.setTitle(f"Wells {wells.score:+d}: DVT {wells.category}")
-        self.setAccessibleName(f"Wells score {wells.score}, DVT {wells.category}")
+        self.setTitle(f"Wells {wells.score:+d}: {wells.label}")
+        self.setAccessibleName(f"Wells score {wells.score}, {wells.label}")
         if list(self.rows) != [item.id for item in wells.items]:
             self._build_rows(wells)
         for item in wells.items:
