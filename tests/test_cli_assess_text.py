@@ -96,3 +96,12 @@ def test_the_json_carries_references_evidence_and_repeat() -> None:
     assert {"references", "patient_evidence"} <= set(data["differential"][0])
     assert "references" in data["red_flags"][0]
     assert "repeat" in data["next_tests"][0]
+
+
+def test_a_differentials_notes_are_printed_under_it() -> None:
+    assessment = assess_case(
+        surgery={"date": "2026-08-31", "approach": "anterior"}, findings={"numbness_tingling": True}
+    )
+    text = format_text(assessment)
+    block = text.split("Acute limb ischaemia", 1)[1].split("References:", 1)[0]
+    assert "note: New numbness or weakness after an anterior approach: feel the pedal pulses" in block

@@ -207,6 +207,22 @@ def test_numbness_after_an_anterior_approach_supports_acute_limb_ischaemia() -> 
     assert after.score > before.score
 
 
+def test_numbness_after_an_anterior_approach_asks_for_the_pulses_while_they_are_unrecorded() -> None:
+    notes = item(
+        assess_case(surgery=on_day(1, approach="anterior"), findings={"numbness_tingling": True}),
+        "acute_limb_ischemia",
+    ).settle_notes
+    assert any("feel the pedal pulses" in note for note in notes)
+
+
+def test_the_pulse_check_note_goes_once_the_pulses_and_the_leg_are_recorded() -> None:
+    findings = {"numbness_tingling": True, "absent_pedal_pulses": False, "cold_pale_or_mottled_leg": False}
+    notes = item(
+        assess_case(surgery=on_day(1, approach="anterior"), findings=findings), "acute_limb_ischemia"
+    ).settle_notes
+    assert not any("feel the pedal pulses" in note for note in notes)
+
+
 def test_numbness_after_a_posterior_approach_does_not_support_acute_limb_ischaemia() -> None:
     result = item(
         assess_case(surgery=on_day(13, approach="open"), findings={"numbness_tingling": True}),

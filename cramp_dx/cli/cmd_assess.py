@@ -108,6 +108,8 @@ def format_text(a: Any) -> str:
             lines.append(f"       + {reason}")
         for reason in d.against:
             lines.append(f"       - {reason}")
+        for note in d.settle_notes:
+            lines.append(f"       note: {note}")
         if d.supporting or d.against:  # an item with no "why" is one line, without sources
             lines += _references(d.references)
     lines.append("")
