@@ -13,6 +13,7 @@ from support.ui import (  # noqa: F401 - fixtures
     make_window,
     no_leaked_windows,
     open_example_visit,
+    wait_idle,
     wait_saved,
 )
 
@@ -95,6 +96,7 @@ def test_workup_with_the_keyboard_only(make_window, qtbot, clinic):  # noqa: F81
 
     key(qtbot, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)
     key(qtbot, Qt.Key.Key_Space)
+    wait_idle(qtbot, window)
     assert "dvt_likely" in page.session.record.acknowledged_red_flags
 
     key(qtbot, Qt.Key.Key_P, CTRL)

@@ -45,6 +45,7 @@ def flag_text(flag: LabFlag | None) -> str:
 class LabsGrid(QWidget):
     add_requested = Signal(object)  # LabResult
     remove_requested = Signal(int)  # index in workup.labs
+    entry_typed = Signal()  # the entry changed (kept as a draft until added)
 
     def __init__(self, kb: Any, validate: Any, parent: QWidget | None = None) -> None:
         """`validate(lab_result)` raises InputError naming the problem (the core's check)."""
@@ -124,6 +125,9 @@ class LabsGrid(QWidget):
         self.value.returnPressed.connect(self._add)
         self.collected.returnPressed.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
+        self.value.textEdited.connect(lambda _text: self.entry_typed.emit())
+        self.collected.textEdited.connect(lambda _text: self.entry_typed.emit())
+        self.unit.activated.connect(lambda _index: self.entry_typed.emit())
         shortcut(QKeySequence.StandardKey.Delete, self.table, self._remove)
         for field in (self.test, self.value, self.unit, self.collected):
             shortcut(QKeySequence(Qt.Key.Key_Escape), field, self.clear_entry,
@@ -152,6 +156,27 @@ class LabsGrid(QWidget):
         self.value.clear()
         self.collected.clear()
         self.error.hide()
+        self.entry_typed.emit()
+
+    def entry_fields(self) -> dict[str, str]:
+        """The entry as typed (for its draft): empty while no value is typed."""
+        if not self.value.text().strip():
+            return {}
+        return {"test": self.test.currentData() or self.test.currentText(),
+                "value": self.value.text(), "unit": self.unit.currentText(),
+                "collected": self.collected.text()}
+
+    def restore_entry(self, fields: dict[str, str]) -> None:
+        """Put a kept draft back into the empty entry."""
+        if self.has_unsaved_entry() or not fields.get("value"):
+            return
+        if fields.get("test") in self.kb.labs:
+            self.choose_test(fields["test"])
+        index = self.unit.findText(fields.get("unit", ""))
+        if index >= 0:
+            self.unit.setCurrentIndex(index)
+        self.value.setText(fields["value"])
+        self.collected.setText(fields.get("collected", ""))
 
     def choose_test(self, lab_id: str) -> None:
         self.test.setCurrentIndex(self.test.findData(lab_id))

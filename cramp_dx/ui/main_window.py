@@ -689,6 +689,8 @@ class MainWindow(QMainWindow):
         if page is not None and not page.close_visit() and not self.confirm_quit():
             event.ignore()
             return
+        if page is not None:
+            page.shutdown()  # a save still in flight is finished before the record closes
         self.idle.detach()
         if self._owns_database:
             self.database.dispose()

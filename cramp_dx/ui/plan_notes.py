@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from cramp_dx.case.checks import MAX_NOTES, length_problem
+from cramp_dx.services.editing import FieldKey
 
 
 class PlanField(QGroupBox):
@@ -23,7 +24,7 @@ class PlanField(QGroupBox):
 
     def __init__(self, items: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__("Management notes for the summary", parent)
-        self.key = ("plan",)
+        self.key = FieldKey("plan")
         self.boxes: dict[str, QCheckBox] = {}
         layout = QVBoxLayout(self)
         for item_id, label in items:
@@ -64,7 +65,7 @@ class NotesField(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.key = ("notes",)
+        self.key = FieldKey("notes")
         self.edit = QPlainTextEdit()
         self.edit.setObjectName("notes")
         self.edit.setAccessibleName("Visit notes")
