@@ -75,6 +75,8 @@ case "$cmd" in
         # PostgreSQL server binaries for the throwaway test cluster; poppler for PDF checks.
         ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
         apt_install poppler-utils
+        # a private cupsd with a cups-pdf printer for the printing tests (tests/support/cups.py)
+        apt_install cups cups-client printer-driver-cups-pdf
         ensure_venv "test,postgres,package"
         cd "$ROOT"
         set +e

@@ -1088,6 +1088,10 @@ class Services:
             target, data, before_publish=lambda: self._record_output(visit_id, action, kind, target)
         )
 
+    def record_print(self, visit_id: int, printer: str, path: str | Path) -> None:
+        """A summary sent to a printer, audited like an export (before it is sent)."""
+        self._record_output(visit_id, "print", f"printer {printer}"[:200], path)
+
     def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
         """Audit an export that is not a file (standard output): call before writing it."""
         self._record_output(visit_id, "export", kind, path)

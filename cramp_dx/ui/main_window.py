@@ -552,7 +552,8 @@ class MainWindow(QMainWindow):
             self.preview.close()
         from cramp_dx.ui.pdf_preview import PdfPreview
 
-        self.preview = PdfPreview(path, self)
+        self.preview = PdfPreview(path, self, send=self.visit_page.print_pdf)
+        self.visit_page.printed.connect(self.preview.info.setText)
         self.preview.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
         self.preview.open()

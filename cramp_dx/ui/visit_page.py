@@ -72,6 +72,8 @@ class VisitPage(QWidget):
     message = Signal(str)
     pdf_ready = Signal(object)
     visit_changed = Signal()
+    printed = Signal(str)  # what became of a print: "Summary sent to …" or why not
+    _print_done = Signal(object, str)  # a Future and the printer, from the print worker
 
     def __init__(
         self,
@@ -99,7 +101,9 @@ class VisitPage(QWidget):
         self.error_box: QMessageBox | None = None
         self.lab_import_dialog: Any = None
         self.worker = Worker("save")
+        self.print_worker = Worker("print")
         self.drafts = DraftKeeper(self.worker, self)
+        self._print_done.connect(self._printed, Qt.ConnectionType.QueuedConnection)
 
         self.header = PatientHeader()
         self.emergency_banner = QLabel()
@@ -304,6 +308,7 @@ class VisitPage(QWidget):
         if self.session is not None:
             self.session.wait()
         self.worker.shutdown()
+        self.print_worker.shutdown()
 
     # -- showing -----------------------------------------------------------------------------
     def _show_record(self, record: Any) -> None:
@@ -716,6 +721,37 @@ class VisitPage(QWidget):
         if self.session is not None and self.session.visit_id == visit_id and record is not None:
             self.session.replace_record(record)
             self.message.emit("Labs imported.")
+
+    def print_pdf(self, path: Path, options: Any) -> None:
+        """Send the summary PDF itself to a printer, on the print worker (the window stays
+        usable); audited like an export, before it is sent. The status bar says when CUPS
+        has it."""
+        if self.session is None or self.services is None:
+            self.printed.emit("Not printed: no visit is open.")
+            return
+        from cramp_dx.report.printing import send_pdf
+
+        services, visit_id = self.services, self.session.visit_id
+
+        def job() -> str:
+            services.record_print(visit_id, options.printer, path)
+            return send_pdf(path, options)
+
+        self.message.emit(f"Sending the summary to {options.printer}…")
+        future = self.print_worker.submit(job)
+        future.add_done_callback(lambda done: self._print_done.emit(done, options.printer))
+
+    def _printed(self, future: Any, printer: str) -> None:
+        error = future.exception()
+        if error is None:
+            job = future.result()
+            text = f"Summary sent to {printer}" + (f" (job {job})." if job else ".")
+        elif isinstance(error, CrampDxError):
+            text = f"Not printed: {error}"
+        else:
+            text = f"Not printed: {type(error).__name__}: {error}"
+        self.message.emit(text)
+        self.printed.emit(text)
 
     # -- small helpers -----------------------------------------------------------------------
     def _confirm(self, title: str, text: str) -> bool:
