@@ -321,8 +321,9 @@ class LabsGrid(QWidget):
                 (r.collected, r.value, r.unit) for i, r in enumerate(labs)
                 if r.test == lab.test and i != row
             ])
-            reference = (flag.reference if is_latest and flag else
-                         (kb_lab.reference_text(sex) if kb_lab else ""))
+            # the range in the unit the value is in, so the two can be compared at a glance
+            reference = ((flag.reference_in_unit or flag.reference) if is_latest and flag else
+                         (kb_lab.reference_text(sex, lab.unit) if kb_lab else ""))
             cells = (
                 kb_lab.name if kb_lab else lab.test,
                 f"{lab.value:g}",
