@@ -672,7 +672,8 @@ class VisitPage(QWidget):
         path = folder / f"{name}-v{record.version}.pdf"
         context = ReportContext(
             workup, self.assessment, self.kb,
-            meta_from_record(record, clinician=getattr(self.account, "display_name", None)),
+            meta_from_record(record, clinician=getattr(self.account, "display_name", None),
+                             signer=self.account.display_name if self.is_physician else None),
             settings.letterhead,
         )
         try:
