@@ -93,6 +93,13 @@ LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this time lock it ...
 LOCKOUT_DURATION = timedelta(minutes=15)  # ... for this long
 _ACCOUNTS_LOCK_KEY = 0x43524D55  # PostgreSQL advisory lock id while accounts change ("CRMU")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
+# A nurse cannot add accounts: a record whose only account is a nurse could never get a
+# physician or an admin, so the first account is one of these.
+FIRST_ROLES = ("physician", "admin")
+FIRST_ACCOUNT_RULE = (
+    "the first account must be a physician or an admin (a nurse cannot add accounts, so nobody "
+    "could add the next one); add nurses afterwards"
+)
 MIN_PASSWORD_LENGTH = 8
 EMERGENCY_REASON_MIN = 10
 EMERGENCY_REASON_MAX = 500
@@ -300,9 +307,10 @@ class Services:
         *,
         actor: Account | None = None,
     ) -> Account:
-        """Create an account. The first account needs no `actor`; after that an admin must, or,
-        while the record has no active admin, a physician (a single desk whose first account
-        is its physician is then never locked out of adding a nurse or an admin)."""
+        """Create an account. The first account needs no `actor` and is a physician or an
+        admin (FIRST_ROLES); after that an admin adds accounts, or, while the record has no
+        active admin, a physician (a single desk whose first account is its physician is then
+        never locked out of adding a nurse or an admin)."""
         problems = []
         if not _USERNAME.match(username or ""):
             problems.append(
@@ -327,6 +335,8 @@ class Services:
             if actor is None:
                 if session.execute(select(m.Account.id).limit(1)).first() is not None:
                     raise AuthError("sign in as an admin to add accounts")
+                if role not in FIRST_ROLES:
+                    raise InputError(Problem("role", FIRST_ACCOUNT_RULE))
             elif not (actor.role == "physician" and not _has_admin(session)):
                 require_admin(actor, "add accounts")
             if session.execute(select(m.Account.id).where(m.Account.username == username)).first():
