@@ -252,6 +252,8 @@ def _list_statements() -> dict[str, Any]:
         .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
         .where(m.Visit.patient_id.in_(ids))
         .group_by(m.Visit.patient_id),
+        "statuses": select(m.Visit.patient_id, m.Visit.status, m.Visit.visit_date, m.Visit.id)
+        .where(m.Visit.patient_id.in_(ids)),
     }
 
 
@@ -621,6 +623,25 @@ class Services:
         """Patients whose visits (or themselves) changed most recently."""
         self._may_read(None)
         return _recent_patients(self.db, limit)
+
+    def ready_patients(self, text: str = "", limit: int = 50) -> list[PatientRow]:
+        """Patients whose latest visit is ready for the physician, the longest waiting first;
+        with `text`, only those the search finds."""
+        self._may_read(None)
+        if text.strip():
+            return [r for r in self.search_patients(text, limit)
+                    if r.visit_status == "ready_for_review"]
+        with _read(self.db) as session:
+            waiting = session.execute(
+                select(m.Visit.patient_id)
+                .where(m.Visit.status == "ready_for_review")
+                .order_by(m.Visit.updated_at, m.Visit.id)
+            ).scalars()
+            ids = list(dict.fromkeys(waiting))
+            patients = {p.id: p for p in session.execute(
+                select(m.Patient).where(m.Patient.id.in_(ids))).scalars()}
+            rows = _patient_rows(session, [patients[i] for i in ids if i in patients])
+        return [r for r in rows if r.visit_status == "ready_for_review"][:limit]
 
     def get_patient(self, patient_id: int) -> PatientRow:
         self._may_read(patient_id)
@@ -1427,8 +1448,13 @@ def _check_selection(state: VisitState) -> None:
 
 def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
     ids = [p.id for p in patients]
-    found = session.execute(_list_statements()["stats"], {"ids": ids}).all()
+    queries = _list_statements()
+    found = session.execute(queries["stats"], {"ids": ids}).all()
     stats = {pid: (surgery, visit_date, count) for pid, surgery, visit_date, count in found}
+    latest: dict[int, tuple[tuple[date, int], str]] = {}
+    for pid, status, visit_date, visit_id in session.execute(queries["statuses"], {"ids": ids}):
+        if pid not in latest or (visit_date, visit_id) > latest[pid][0]:
+            latest[pid] = ((visit_date, visit_id), status)
     rows = []
     for p in patients:
         surgery, visit_date, count = stats.get(p.id, (None, None, 0))
@@ -1444,6 +1470,7 @@ def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRo
                 latest_surgery_date=surgery,
                 latest_visit_date=visit_date,
                 visit_count=count,
+                visit_status=latest[p.id][1] if p.id in latest else None,
             )
         )
     return rows

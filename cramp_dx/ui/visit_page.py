@@ -240,6 +240,11 @@ class VisitPage(QWidget):
             s for s in self.editor.sections if s in self.editor.intake_sections
         ]
         self.editor.set_role_sections(sections)
+        # every visit opens at its first section: a physician starts at the top of the
+        # workup, not wherever the last person (the nurse at intake) left this window
+        self.editor.show_section(sections[0])
+        for section in self.editor.sections.values():
+            section.scroll.verticalScrollBar().setValue(0)
         try:
             history = services.lab_history(record.patient_id, before_visit_id=record.id)
         except CrampDxError as exc:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QWidget
 
 from cramp_dx.ui.patient_list import PatientList
 
-LIST_WIDTH_EMS = 26  # room for a full name, MRN and birth date
+LIST_WIDTH_EMS = 34  # room for a full name, MRN, birth date and visit status
 
 
 class Workspace(QSplitter):
@@ -27,7 +27,7 @@ class Workspace(QSplitter):
         self.setChildrenCollapsible(True)
 
     def size_for(self, width: int) -> None:
-        """The patient list gets room for a full name, MRN and birth date, at most a third
+        """The patient list gets room for a full name, MRN, birth date and status, at most a third
         of `width`; the visit gets the rest. Either can be dragged smaller or collapsed."""
         wanted = self.fontMetrics().horizontalAdvance("M") * LIST_WIDTH_EMS
         list_width = max(min(wanted, width // 3), 160)
