@@ -101,6 +101,7 @@ def test_workup_with_the_keyboard_only(make_window, qtbot, clinic):  # noqa: F81
 
     key(qtbot, Qt.Key.Key_P, CTRL)
     qtbot.waitUntil(lambda: window.preview is not None and window.preview.isVisible())
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window.preview, timeout=2000)
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
     assert window.preview is None or not window.preview.isVisible()
 

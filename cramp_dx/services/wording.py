@@ -36,10 +36,14 @@ PART_LABELS = {"value": "value", "unit": "unit", "collected": "collection date",
 _INDEXED = re.compile(r"^(labs|medications)\[(\d+)\](?:\.(\w+))?")
 
 
-def field_label(path: str, workup: Workup, kb: Any) -> str:
-    """What the screen calls the field at `path` ("" if it has no better name)."""
+def field_label(path: str, workup: Workup | None, kb: Any) -> str:
+    """What the screen calls the field at `path` ("" if it has no better name). Without a
+    workup and knowledge base only the patient, surgery and visit fields are named."""
     if path in FIELD_LABELS:
         return FIELD_LABELS[path]
+    if workup is None or kb is None:
+        head, _, rest = path.partition(".")
+        return rest.replace("_", " ").capitalize() if head in ("patient", "surgery", "visit") else ""
     indexed = _INDEXED.match(path)
     if indexed:
         kind, index, part = indexed.group(1), int(indexed.group(2)), indexed.group(3)
@@ -64,12 +68,12 @@ def field_label(path: str, workup: Workup, kb: Any) -> str:
     return ""
 
 
-def problem_text(problem: Problem, workup: Workup, kb: Any) -> str:
+def problem_text(problem: Problem, workup: Workup | None = None, kb: Any = None) -> str:
     label = field_label(problem.path, workup, kb) if problem.path else ""
     return f"{label}: {problem.message}" if label else str(problem)
 
 
-def error_text(error: CrampDxError, workup: Workup, kb: Any) -> str:
+def error_text(error: CrampDxError, workup: Workup | None = None, kb: Any = None) -> str:
     """An error for the screen: each problem named by its field's label."""
     if isinstance(error, InputError):
         return "; ".join(problem_text(p, workup, kb) for p in error.problems)

@@ -511,6 +511,8 @@ class MainWindow(QMainWindow):
         self.patient_list.refresh()
         self.open_record(record)
         self.activateWindow()
+        # the new patient's visit, at its first field, once the window has the keyboard back
+        QTimer.singleShot(0, self.visit_page.editor.focus_first_field)
 
     def emergency_access(self) -> None:
         """Break the glass: open one patient's record, read only, with a stated reason."""
@@ -557,6 +559,7 @@ class MainWindow(QMainWindow):
         self.preview.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
         self.preview.open()
+        self.preview.activateWindow()  # the keyboard goes to the preview (see new_patient)
 
     def open_settings(self) -> None:
         from cramp_dx.ui.settings_dialog import SettingsDialog

@@ -71,7 +71,8 @@ class NotesField(QWidget):
         self.edit.setAccessibleName("Visit notes")
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 6)
-        label = QLabel("&Notes")
+        # no Alt mnemonic: Alt+N (and any Alt+letter) typed here must reach the text
+        label = QLabel("Notes")
         label.setBuddy(self.edit)
         self.error = QLabel()
         self.error.setObjectName("errorText")

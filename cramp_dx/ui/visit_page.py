@@ -14,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cramp_dx.case.checks import MAX_ADDENDUM, length_problem
 from cramp_dx.case.model import NEURO_LABELS
 from cramp_dx.errors import CrampDxError, InputError
 from cramp_dx.services.background import Worker
@@ -142,7 +141,7 @@ class VisitPage(QWidget):
         self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, True)
 
-        self.ready_button = QPushButton("Ready for &physician")
+        self.ready_button = QPushButton("Ready for p&hysician")  # Alt+P is the summary PDF
         self.ready_button.setAccessibleName("Mark the intake ready for the physician")
         self.sign_button = QPushButton("&Sign visit")
         self.addendum_button = QPushButton("Add a&ddendum")
@@ -183,6 +182,10 @@ class VisitPage(QWidget):
         self.drafts.failed.connect(lambda text: self.message.emit(f"Draft not kept: {text}"))
         self.editor.labs.validate = self._check_lab
         self.banner.acknowledge_requested.connect(self.acknowledge)
+        self._focus_before_banner: QWidget | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self.ready_button.clicked.connect(self.mark_ready)
         self.sign_button.clicked.connect(self.sign)
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -536,8 +539,30 @@ class VisitPage(QWidget):
             self.banner.findChild(QPushButton, f"ack_{flag_id}").setFocus()
             return
 
+    def _focus_changed(self, old: QWidget | None, now: QWidget | None) -> None:
+        """Remember where the person was before the keyboard (or a click) went to the red-flag
+        banner, to go back there after Acknowledge."""
+        if (now is not None and old is not None and self.banner.isAncestorOf(now)
+                and not self.banner.isAncestorOf(old) and self.isAncestorOf(old)):
+            self._focus_before_banner = old
+
+    def _return_focus(self) -> None:
+        """After Acknowledge: back where the person was, else the section's first field."""
+        import shiboken6
+
+        widget = self._focus_before_banner
+        self._focus_before_banner = None
+        if widget is not None and shiboken6.isValid(widget) and widget.isVisible():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        section = self.editor.current_section_id()
+        target = self.editor.sections[section].first_focus() if section else None
+        (target or self.editor.section_list).setFocus(Qt.FocusReason.OtherFocusReason)
+
     def acknowledge(self, flag_id: str) -> None:
         from cramp_dx.services.changes import AcknowledgeRedFlag
+
+        self._return_focus()
 
         def done(problem: str | None) -> None:
             if problem:
@@ -606,6 +631,8 @@ class VisitPage(QWidget):
     def sign(self) -> None:
         if self.session is None or self.assessment is None:
             return
+        if not self._entry_saved():  # before asking: what is typed would not be signed
+            return
         open_flags = [f.title for f in self.assessment.red_flags
                       if f.id not in self.session.record.acknowledged_red_flags]
         if open_flags:
@@ -620,19 +647,16 @@ class VisitPage(QWidget):
             self.message.emit("Visit signed.")
 
     def add_addendum(self) -> None:
-        """Ask for the text; one past the record's limit is offered again to shorten, not lost."""
+        """Ask for the text; one past the record's limit stays in the dialog to shorten, not lost."""
         if self.session is None:
             return
-        text, prompt = "", "Addendum text:"
-        while True:
-            text, ok = QInputDialog.getMultiLineText(self, "Addendum", prompt, text)
-            if not ok or not text.strip():
-                return
-            too_long = length_problem(text.strip(), MAX_ADDENDUM)
-            if too_long is None:
-                break
-            prompt = f"Addendum: {too_long}. Shorten it, or Cancel:"
-        self.add_addendum_text(text.strip())
+        from cramp_dx.ui.addendum_dialog import AddendumDialog
+
+        dialog = AddendumDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(self.add_addendum_text)
+        self.addendum_dialog = dialog
+        dialog.open()
 
     def add_addendum_text(self, text: str) -> None:
         if self.session is not None and self._action(
