@@ -33,6 +33,7 @@ from cramp_dx.errors import InputError
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Test", "Value", "Unit", "Flag", "Reference", "Collected", "Earlier values")
+EMPTY = ("", "", "", "not flagged", "none", "not recorded", "none")
 
 
 def flag_text(flag: LabFlag | None) -> str:
@@ -66,6 +67,7 @@ class LabsGrid(QWidget):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.test.setCompleter(completer)
         self.test.lineEdit().setPlaceholderText("Type a name or LOINC code")
+        self.test.lineEdit().setAccessibleName("Lab test, by name or LOINC code")
         self.value = QLineEdit()
         self.value.setAccessibleName("Lab value")
         self.value.setMaximumWidth(self.value.fontMetrics().horizontalAdvance("0") * 12)
@@ -336,6 +338,9 @@ class LabsGrid(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                # an empty cell still says what it is to a screen reader
+                item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                             text or f"{COLUMNS[column]}: {EMPTY[column]}")
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, row)
                 if column == 3 and is_latest and flag is not None and flag.flag != "N":

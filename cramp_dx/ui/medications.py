@@ -510,6 +510,9 @@ class MedicationsPanel(QWidget):
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     item.setToolTip(text)
+                    # an empty cell still says what it is to a screen reader
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                                 text or f"{COLUMNS[column]}: not recorded")
                     self.table.setItem(row, column, item)
         finally:
             self._refreshing = False

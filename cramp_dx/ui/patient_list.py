@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +70,8 @@ class PatientList(QWidget):
         self.search.setPlaceholderText("Search name, MRN or birth date (YYYY-MM-DD)")
         self.search.setAccessibleName("Search patients by name, MRN or birth date")
         self.search.setClearButtonEnabled(True)
+        for button in self.search.findChildren(QToolButton):  # the clear button
+            button.setAccessibleName("Clear the search")
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("patientTable")
         self.table.setAccessibleName("Patients, most recent first")
