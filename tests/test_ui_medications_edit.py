@@ -231,7 +231,7 @@ def test_a_line_being_edited_is_saved_as_it_is_typed(make_window, qtbot, clinic)
     qtbot.keyClicks(meds.dose, "20 mg daily")
     qtbot.waitUntil(lambda: _stored(clinic, record)[0].dose == "20 mg daily", timeout=1000)
     assert QApplication.focusWidget() is meds.dose and meds.editing == 0
-    assert window.save_indicator.text().startswith("Saved")
+    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved"), timeout=1000)
 
 
 def test_a_half_typed_start_date_keeps_the_line_from_being_replaced(

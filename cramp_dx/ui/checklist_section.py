@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -109,6 +109,15 @@ class ChecklistSection(QWidget):
         if not self._finished:
             self.body_layout.addStretch(1)
             self._finished = True
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the widest row of the section needs (a finding's Yes / No / — buttons,
+        a lab entry, an order's state and date): the scroll area scrolls only vertically, so
+        without this a narrow column would cut the rows off at its right edge."""
+        hint = super().minimumSizeHint()
+        body = self.body.minimumSizeHint().width()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), body + bar + 2 * self.scroll.frameWidth()), hint.height())
 
     def _connect(self, widget: QWidget) -> None:
         if isinstance(widget, FindingControl):

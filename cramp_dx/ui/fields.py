@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from cramp_dx.case.checks import length_problem
 from cramp_dx.services.editing import key_of
+from cramp_dx.ui.screen_fit import fit_text
 
 
 class _Field(QWidget):
@@ -122,7 +123,7 @@ class DateField(TextField):
         required: bool = False,
     ) -> None:
         super().__init__(key, label, parent, required, placeholder="YYYY-MM-DD")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 40)
+        fit_text(self.edit, "YYYY-MM-DD")  # the whole date, at any scale
 
     def parse(self, text: str) -> Any:
         text = text.strip()

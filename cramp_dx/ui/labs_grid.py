@@ -30,6 +30,7 @@ from cramp_dx.case.checks import MAX_LABS, MAX_RESULTS_PER_LAB
 from cramp_dx.case.model import LabResult
 from cramp_dx.engine.result import LabFlag
 from cramp_dx.errors import InputError
+from cramp_dx.ui.screen_fit import fit_text
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Test", "Value", "Unit", "Flag", "Reference", "Collected", "Earlier values")
@@ -68,17 +69,21 @@ class LabsGrid(QWidget):
         self.test.setCompleter(completer)
         self.test.lineEdit().setPlaceholderText("Type a name or LOINC code")
         self.test.lineEdit().setAccessibleName("Lab test, by name or LOINC code")
+        # the names are long ("Magnesium, serum — LOINC 19123-9"): the field is as wide as
+        # the row allows, never as wide as the longest name demands
+        self.test.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.test.setMinimumContentsLength(16)
         self.value = QLineEdit()
         self.value.setAccessibleName("Lab value")
-        self.value.setMaximumWidth(self.value.fontMetrics().horizontalAdvance("0") * 12)
+        fit_text(self.value, "00000.00")
         self.unit = QComboBox()
         self.unit.setAccessibleName("Lab unit")
+        self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.unit.setMinimumContentsLength(len("µmol/L"))
         self.collected = QLineEdit()
         self.collected.setPlaceholderText("YYYY-MM-DD")
         self.collected.setAccessibleName("Collection date")
-        self.collected.setMaximumWidth(
-            self.collected.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30
-        )
+        fit_text(self.collected, "YYYY-MM-DD")
         self.add_button = QPushButton("&Add result")
         self.add_button.setAccessibleName("Add lab result")
         self.error = QLabel()
@@ -86,17 +91,22 @@ class LabsGrid(QWidget):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Lab entry problem")
         self.error.hide()
+        # the test on its own row, the value, unit, date and Add below it: each keeps the
+        # width its text needs in a narrow column and at 200 %
         entry = QGridLayout()
+        test_label = QLabel("Test")
+        test_label.setBuddy(self.test)
+        entry.addWidget(test_label, 0, 0, 1, 4)
+        entry.addWidget(self.test, 1, 0, 1, 4)
         for column, (text, widget) in enumerate(
-            (("Test", self.test), ("Value", self.value), ("Unit", self.unit),
-             ("Collected", self.collected))
+            (("Value", self.value), ("Unit", self.unit), ("Collected", self.collected))
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            entry.addWidget(label, 0, column)
-            entry.addWidget(widget, 1, column)
-        entry.addWidget(self.add_button, 1, 4)
-        entry.setColumnStretch(0, 1)
+            entry.addWidget(label, 2, column)
+            entry.addWidget(widget, 3, column)
+        entry.addWidget(self.add_button, 3, 3)
+        entry.setColumnStretch(4, 1)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("labsTable")

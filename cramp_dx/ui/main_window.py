@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SIGN_IN, LOCKED, WORKSPACE = 0, 1, 2
 TITLE = "cramp_dx"
 PREFERRED_SIZE = QSize(1500, 950)
+SIDE_ROOM_EMS = 18  # the differential beside the workup needs at least this to be read
 WARM_UP_DELAY_MS = 50  # after the sign-in page has been painted, while the password is typed
 
 
@@ -452,6 +453,7 @@ class MainWindow(QMainWindow):
 
     # -- patients ----------------------------------------------------------------------------
     def focus_search(self) -> None:
+        self.workspace.unfold_list()
         self.patient_list.search.setFocus()
         self.patient_list.search.selectAll()
 
@@ -475,9 +477,18 @@ class MainWindow(QMainWindow):
         if not self.visit_page.close_visit():
             return
         self.visit_page.open_visit(self.services, self.account, record)
+        # before the visit shows: on a small screen (or at 200 %) the list makes way for it,
+        # so the window never grows past the screen
+        needed = self.visit_page.minimumSizeHint().width() + SIDE_ROOM_EMS * self.fontMetrics(
+        ).horizontalAdvance("M")
+        folded = self.workspace.make_room(needed, available_size(self).width())
         self.workspace.detail.setCurrentWidget(self.visit_page)
         self._update_title()
         self.visit_page.editor.section_list.setFocus()
+        if folded:
+            self.statusBar().showMessage(
+                "The patient list is folded away to make room for the visit: Ctrl+F brings it "
+                "back.", 10000)
 
     def new_patient(self) -> None:
         if self.services is None:

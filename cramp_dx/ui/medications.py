@@ -36,9 +36,12 @@ from PySide6.QtWidgets import (
 from cramp_dx.case.checks import MAX_DOSE, MAX_MEDICATION_NAME, MAX_MEDICATIONS, length_problem
 from cramp_dx.case.model import MEDICATION_STATUSES, Medication
 from cramp_dx.engine.result import MedicationFlag
+from cramp_dx.ui.screen_fit import fit_text
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Medication", "Dose", "Started", "Status", "Class", "Why it matters")
+MEDICATION_SAMPLE = "magnesium oxide"
+DOSE_SAMPLE = "400 mg twice daily"
 UNRECOGNISED = "not in the catalog — review"
 ADD_TEXT = "&Add medication"
 SAVE_TEXT = "S&ave changes"  # same mnemonic (Alt+A) as adding: the entry's one action
@@ -125,7 +128,7 @@ class MedicationsPanel(QWidget):
         self.start = QLineEdit()
         self.start.setAccessibleName("Start date")
         self.start.setPlaceholderText("YYYY-MM-DD")
-        self.start.setMaximumWidth(self.start.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
+        fit_text(self.start, "YYYY-MM-DD")
         self.status = QComboBox()
         self.status.setAccessibleName("Medication status")
         self.status.addItem("not recorded", None)
@@ -143,15 +146,21 @@ class MedicationsPanel(QWidget):
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
         self.error.hide()
+        # name and dose side by side, wide enough for "magnesium oxide" and "400 mg twice
+        # daily"; start date and status under them
+        fit_text(self.name, MEDICATION_SAMPLE)
+        fit_text(self.dose, DOSE_SAMPLE)
         entry = QGridLayout()
-        for column, (text, widget) in enumerate(
+        for place, (text, widget) in enumerate(
             (("Name", self.name), ("Dose", self.dose), ("Started", self.start),
              ("Status", self.status))
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            entry.addWidget(label, 0, column)
-            entry.addWidget(widget, 1, column)
+            row, column = 2 * (place // 2), place % 2
+            entry.addWidget(label, row, column)
+            entry.addWidget(widget, row + 1, column, Qt.AlignmentFlag.AlignLeft
+                            if widget in (self.start, self.status) else Qt.AlignmentFlag(0))
         entry.setColumnStretch(0, 3)
         entry.setColumnStretch(1, 3)
         # the buttons get their own row, so that name and dose keep their width
@@ -424,6 +433,7 @@ class MedicationsPanel(QWidget):
         else:
             self.add_button.setAccessibleName("Add the medication")
             self.mode.setText("")
+        self.mode.setVisible(editing)  # its frame would show as an empty box
 
     def _edit_current(self) -> None:
         row = self.table.currentRow()

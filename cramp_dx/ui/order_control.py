@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from cramp_dx.case.model import ORDER_STATES, Order
 from cramp_dx.services.editing import FieldKey
+from cramp_dx.ui.screen_fit import fit_text
 
 STATE_LABELS = {
     "not_ordered": "not ordered",
@@ -39,7 +40,8 @@ class OrderControl(QWidget):
         self.date = QLineEdit()
         self.date.setPlaceholderText("YYYY-MM-DD")
         self.date.setAccessibleName(f"{name}: order date")
-        self.date.setMaximumWidth(self.date.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
+        fit_text(self.date, "YYYY-MM-DD")
+        self.date.setMaximumWidth(self.date.minimumWidth() + 20)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.hide()

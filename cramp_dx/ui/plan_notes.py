@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGroupBox,
     QLabel,
     QPlainTextEdit,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from cramp_dx.case.checks import MAX_NOTES, length_problem
 from cramp_dx.services.editing import FieldKey
+from cramp_dx.ui.wrapping_check_box import WrappingCheckBox
 
 
 class PlanField(QGroupBox):
@@ -25,11 +25,11 @@ class PlanField(QGroupBox):
     def __init__(self, items: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__("Management notes for the summary", parent)
         self.key = FieldKey("plan")
-        self.boxes: dict[str, QCheckBox] = {}
+        self.boxes: dict[str, WrappingCheckBox] = {}
         layout = QVBoxLayout(self)
         for item_id, label in items:
-            box = QCheckBox(label)
-            box.setObjectName(f"plan_{item_id}")
+            box = WrappingCheckBox(label)  # long items wrap instead of widening the column
+            box.box.setObjectName(f"plan_{item_id}")
             box.toggled.connect(self._toggled)
             self.boxes[item_id] = box
             layout.addWidget(box)
