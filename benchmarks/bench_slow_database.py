@@ -1,11 +1,13 @@
 """The app on a slow network: PostgreSQL behind a proxy that adds 20 ms to every round trip
 (tests/support/delay_proxy.py), a throwaway server started for the run.
 
-A finding is toggled 40 times, 150 ms apart (faster than a save over this link takes, so
-saves are in flight during most clicks); each click is timed until the differential, the
-banner and the control are repainted. The saves run on the save worker: their duration is
-shown beside the click figure, with the time a synchronous save (the app before the worker)
-would have frozen the window for. Afterwards the stored value is checked.
+A finding is toggled 40 times, 500 ms apart (each click's save starts after the 400 ms pause
+and takes longer than the rest of the gap over this link, so a save is in flight at most
+clicks); each click is timed until the differential, the banner and the control are
+repainted. The same is measured in the same run on a local SQLite file, as the baseline (the
+machine's load moves both alike). The saves run on the save worker: their duration is shown,
+with the time a synchronous save (the app before the worker) would have frozen the window for.
+Afterwards the stored value is checked.
 
     .venv/bin/python benchmarks/bench_slow_database.py [--json] [--quick]
 """
@@ -17,6 +19,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,10 +29,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ONE_WAY_S = 0.010
-GAP_S = 0.150
+GAP_S = 0.500
 
 
-def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[str, float]:
+def measure(url: str, slow_url: str, toggles: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
     from support.record import PASSWORDS, example, make_record
 
@@ -40,7 +43,6 @@ def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[s
 
     record = make_record(url)
     visit = record.services("doc").import_case(example("ex1-diuretic-cramps"))
-    slow_url = url.replace(f":{server_port}/", f":{proxy_port}/")
     database = open_database(slow_url)
     app = application()
     window = create_window(database, Settings(), persist_settings=False,
@@ -50,7 +52,7 @@ def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[s
     window.open_record(window.services.load_visit(visit.id))
     page = window.visit_page
     page.editor.show_section("examination")
-    control = page.editor.finding_control("calf_swelling_unilateral")
+    control = page.editor.finding_control("foot_drop")  # raises "progressive deficit"
     app.processEvents()
 
     # what one save over this link costs when the window waits for it (the app before)
@@ -59,7 +61,7 @@ def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[s
     sync = []
     for i in range(5):
         started = time.perf_counter()
-        current = services.apply(visit.id, SetFinding("foot_drop", i % 2 == 0, None if i == 0
+        current = services.apply(visit.id, SetFinding("smoker", i % 2 == 0, None if i == 0
                                                       else (i - 1) % 2 == 0), current.version)
         sync.append((time.perf_counter() - started) * 1000)
     window.open_record(services.load_visit(visit.id))
@@ -90,7 +92,7 @@ def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[s
         control.repaint()
         QApplication.processEvents()
         clicks.append((time.perf_counter() - started) * 1000)
-        assert ("dvt_likely" in page.banner.flag_ids()) == value
+        assert ("progressive_deficit" in page.banner.flag_ids()) == value
         until = time.perf_counter() + GAP_S
         while time.perf_counter() < until:
             QApplication.processEvents()
@@ -101,7 +103,7 @@ def measure(url: str, proxy_port: int, server_port: int, toggles: int) -> dict[s
         QApplication.processEvents()
         time.sleep(0.005)
     stored = record.services("doc").load_visit(visit.id).workup.findings
-    assert stored.get("calf_swelling_unilateral") is last, "the last click was not saved"
+    assert stored.get("foot_drop") is last, "the last click was not saved"
     window.close()
     database.dispose()
     record.db.dispose()
@@ -123,32 +125,40 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     toggles = 20 if args.quick else 40
+    with tempfile.TemporaryDirectory() as folder:
+        local = f"sqlite:///{Path(folder) / 'local.sqlite3'}"
+        base = measure(local, local, toggles)
     try:
         server = Cluster.start({"fsync": "off", "full_page_writes": "off"})
         with server, DelayProxy((server.host, server.port), ONE_WAY_S) as proxy:
             url = server.url(server.create_database())
-            figures = measure(url, proxy.port, server.port, toggles)
+            figures = measure(url, url.replace(f":{server.port}/", f":{proxy.port}/"), toggles)
     except ClusterUnavailable as exc:
         if args.json:
             print(json.dumps([]))
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
+    ratio = figures["click_ms"] / base["click_ms"]
     if args.json:
         print(json.dumps([
             {"benchmark": "slow database (PostgreSQL, +20 ms a round trip): finding toggled → "
-                          "re-ranked and repainted (median, saves in flight)",
+                          "re-ranked and repainted, saves in flight (median)",
              "value": round(figures["click_ms"], 1), "unit": "ms",
-             "baseline": round(figures["sync_save_ms"], 1), "ratio": None,
-             "target": "≤ 50 ms (baseline: one save, which the window used to wait for)",
+             "baseline": round(base["click_ms"], 1), "ratio": round(ratio, 2),
+             "target": "≤ 50 ms (baseline: the same on a local SQLite file)",
              "ok": figures["click_ms"] <= 50},
-            {"benchmark": "slow database: a save completed in the background (median)",
-             "value": round(figures["save_ms"]), "unit": "ms", "baseline": None, "ratio": None,
+            {"benchmark": "slow database: one save, in the background (median) / made "
+                          "synchronously (the window waiting, as before)",
+             "value": round(figures["save_ms"]), "unit": "ms",
+             "baseline": round(figures["sync_save_ms"]), "ratio": None,
              "target": "completes; the window does not wait", "ok": True},
         ]))
         return 0
-    print(f"finding toggled -> re-ranked and repainted: median {figures['click_ms']:.1f} ms, "
-          f"90th percentile {figures['click_p90_ms']:.1f} ms (target <= 50 ms); a save was in "
-          f"flight at {figures['in_flight_share']:.0%} of the clicks")
+    print(f"finding toggled -> re-ranked and repainted, PostgreSQL +20 ms a round trip: median "
+          f"{figures['click_ms']:.1f} ms, 90th percentile {figures['click_p90_ms']:.1f} ms "
+          f"(a save in flight at {figures['in_flight_share']:.0%} of the clicks); on a local "
+          f"SQLite file in the same run: median {base['click_ms']:.1f} ms; ratio {ratio:.2f} "
+          "(target <= 50 ms)")
     print(f"a save in the background: median {figures['save_ms']:.0f} ms; the same save made "
           f"synchronously (the window waiting): {figures['sync_save_ms']:.0f} ms")
     return 0
