@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from support.ui import (  # noqa: F401 - fixtures
     click,
     clinic,
@@ -43,8 +44,13 @@ def test_each_patient_shows_where_the_latest_visit_stands(make_window, qtbot, cl
     _patient(clinic, "W-2", "Waiting", ready=True)
     _patient(clinic, "W-3", "Done", signed=True)
     window = make_window()
+    window.showNormal()
+    window.resize(1500, 900)
     sign_in(qtbot, window, "doc")
+    window.workspace.size_for(window.width())
+    QApplication.processEvents()
     assert _shown(window) == {"W-1": "intake", "W-2": "ready for physician", "W-3": "signed"}
+    assert not window.patient_list.table.isColumnHidden(STATUS)
 
 
 def test_the_list_filters_to_those_ready_for_the_physician(make_window, qtbot, clinic):  # noqa: F811

@@ -166,6 +166,7 @@ class MedicationsPanel(QWidget):
         # the buttons get their own row, so that name and dose keep their width
         actions = QHBoxLayout()
         actions.addWidget(self.mode, 1)
+        actions.addStretch(0)  # the buttons keep their size when the editing note is hidden
         actions.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
         actions.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
 

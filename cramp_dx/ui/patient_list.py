@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,7 +42,6 @@ MRN_FLOOR_EMS = 9  # room kept for an MRN of ordinary length, "LONG-000012345"
 DATE_WIDEST = "0000-00-00"
 VISIT_STATUS = {"intake": "intake", "ready_for_review": "ready for physician",
                 "signed": "signed", None: "no visit"}
-STATUS_WIDEST = "ready for physician"
 
 
 def patient_name(row: Any) -> str:
@@ -181,6 +181,7 @@ class PatientList(QWidget):
                     item.setToolTip(text)  # the full name, should the column cut it short
                 self.table.setItem(index, column, item)
         self.table.setUpdatesEnabled(True)
+        self._fit_status()
         if self.ready_only.isChecked():
             self.count.setText(f"{len(self.rows)} ready for the physician, the longest waiting "
                                "first" if self.rows else "Nobody is waiting for the physician")
@@ -202,17 +203,35 @@ class PatientList(QWidget):
         # width as a search brings rows with shorter MRNs (or none)
         mrn = max(header.sectionSize(1), em * MRN_FLOOR_EMS)
         born = max(header.sectionSize(2), em + table.fontMetrics().horizontalAdvance(DATE_WIDEST))
-        status = max(header.sectionSize(3),
-                     em + table.fontMetrics().horizontalAdvance(STATUS_WIDEST))
-        columns = (mrn + born + status + 2 * table.frameWidth()
+        columns = (mrn + born + 2 * table.frameWidth()
                    + table.verticalScrollBar().sizeHint().width())
         share = int(available_size(self).width() * SCREEN_SHARE)
+        # the visit status comes after these: the workspace gives the list room for it
+        # (LIST_WIDTH_EMS); where there is none (large text on a small screen) the column is
+        # left out rather than the window widened past the screen (see _fit_status)
         width = max(columns + em * NAME_LEAST_EMS, min(columns + em * NAME_MIN_EMS, share))
         return QSize(max(hint.width(), width), hint.height())
 
     def _column_resized(self, column: int, _old: int, _new: int) -> None:
-        if column:
+        if column in (1, 2):
             self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_status()
+
+    def _fit_status(self) -> None:
+        """The visit status column only when the list has room for it beside a name of the
+        least length, the MRN and the birth date; else it is left out (the "ready for the
+        physician" filter still finds those waiting)."""
+        table = self.table
+        em = table.fontMetrics().horizontalAdvance("M")
+        header = table.horizontalHeader()
+        status = max(header.sectionSizeHint(3), em + table.fontMetrics().horizontalAdvance(
+            VISIT_STATUS["ready_for_review"]))
+        need = (header.sectionSize(1) + header.sectionSize(2) + status + em * NAME_LEAST_EMS
+                + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width())
+        table.setColumnHidden(3, table.width() < need)
 
     def _open_first(self) -> None:
         self.refresh()
