@@ -266,7 +266,9 @@ class VisitPage(QWidget):
         from cramp_dx.services.drafts import Drafts
 
         db = getattr(services, "db", None)
-        drafts = None if db is None or record.status == "signed" else Drafts(
+        # a signed visit, or one opened only to read (emergency access), takes no entries
+        read_only = self.session is None or self.session.read_only
+        drafts = None if db is None or read_only else Drafts(
             data_dir() / "drafts", db.describe(), services.account.username)
         self.drafts.start(drafts, record.id)
         restored = []
