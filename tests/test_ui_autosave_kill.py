@@ -78,6 +78,12 @@ def test_notes_typed_survive_a_kill(saved_visit):
     assert reopen().visit.notes.endswith("Cramps wake her twice a night.")
 
 
+def test_a_strength_grade_typed_survives_a_kill(saved_visit):
+    url, visit_id, reopen = saved_visit
+    type_and_kill(url, visit_id, "mrc_grade", "3")
+    assert reopen().neuro_exam.get("left", "strength", "great_toe_extension") == 3
+
+
 def test_a_medication_line_edited_survives_a_kill(saved_visit):
     url, visit_id, reopen = saved_visit
     type_and_kill(url, visit_id, "medication_line", "20 mg daily")

@@ -4,7 +4,8 @@ the physician, one visit open, text typed into one field, which keeps the focus.
 
     python typing_app.py URL VISIT_ID FIELD TEXT
 
-FIELD: measurement, family_name, notes, lab_entry, medication_line, medication_entry."""
+FIELD: measurement, family_name, notes, lab_entry, medication_line, medication_entry,
+mrc_grade (a strength grade of the neurological examination)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def field(page: object, name: str) -> tuple[str, QWidget]:
         return "medications", editor.medications.dose
     if name == "medication_entry":
         return "medications", editor.medications.name
+    if name == "mrc_grade":
+        return "examination", editor.neuro.strength.cell("left", "great_toe_extension")
     raise SystemExit(f"unknown field {name}")
 
 
