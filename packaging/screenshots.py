@@ -89,7 +89,7 @@ def main() -> int:
     settle()
     sign_in("ada")
     window.patient_list.ready_only.setChecked(True)
-    shot("12-physician-ready-list")
+    shot("13-physician-ready-list")
     window.patient_list.ready_only.setChecked(False)
     open_mrn("EX-0002")
     editor = window.visit_page.editor
