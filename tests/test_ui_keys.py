@@ -121,6 +121,9 @@ def _focus_targets(window, page):
     yield "context", editor.widget_for(("patient", "family_name")).edit
     yield "context", editor.widget_for(("patient", "sex")).combo
     yield "examination", editor.finding_control("foot_drop")
+    yield "examination", editor.neuro.map
+    yield "examination", editor.neuro.strength.cell("left", "hip_flexion")
+    yield "examination", editor.neuro.reflexes.combo("left", "ankle")
     yield "labs", editor.labs.value
     yield "labs", editor.labs.table
     yield "medications", editor.medications.table
