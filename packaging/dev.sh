@@ -50,11 +50,23 @@ qt_runtime_packages() {
     apt_install libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
 }
 
+qt_window_packages() {
+    # What Qt's X11 platform plugin links to besides (`ldd` of PySide6's libqxcb.so and
+    # libQt6XcbQpa.so.6; a fresh Debian/Ubuntu lacks libxcb-cursor0 and friends, and Qt then
+    # only says it "could not load the Qt platform plugin xcb"), and libcups2, with which the
+    # print dialog lists the CUPS printers. tests/test_dev_setup.py keeps this list complete.
+    apt_install libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 \
+        libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 \
+        libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
+        libxkbcommon-x11-0 libcups2
+}
+
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
     app)
         qt_runtime_packages
+        qt_window_packages
         ensure_venv "postgres"
         exec "$VENV/bin/cramp-dx" "$@"
         ;;
@@ -63,6 +75,8 @@ case "$cmd" in
         # PostgreSQL server binaries for the throwaway test cluster; poppler for PDF checks.
         ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
         apt_install poppler-utils
+        # a private cupsd with a cups-pdf printer for the printing tests (tests/support/cups.py)
+        apt_install cups cups-client printer-driver-cups-pdf
         ensure_venv "test,postgres,package"
         cd "$ROOT"
         set +e

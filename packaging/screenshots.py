@@ -84,9 +84,13 @@ def main() -> int:
     shot("03-nurse-intake-history")
     window.visit_page.editor.show_section("medications")
     shot("04-nurse-medications")
+    window.visit_page.mark_ready()
     window.sign_out()
     settle()
     sign_in("ada")
+    window.patient_list.ready_only.setChecked(True)
+    shot("13-physician-ready-list")
+    window.patient_list.ready_only.setChecked(False)
     open_mrn("EX-0002")
     editor = window.visit_page.editor
     editor.show_section("examination")

@@ -73,7 +73,7 @@ def _check_record(exe: list[str], work: Path, env: dict[str, str]) -> None:
     _run([*exe, "import", str(CASE), *login], work, env, stdin=password)
     pdf = work / "saved-visit.pdf"
     _run([*exe, "report", "--mrn", "EX-0001", "-o", str(pdf), *login], work, env, stdin=password)
-    assert "Hypokalaemia" in PdfReader(pdf).pages[0].extract_text()
+    assert "Hypokalaemia" in "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert _run([*exe, "db", "check"], work, env).stdout.rstrip().endswith(": ok")
 
 

@@ -32,7 +32,7 @@ def test_the_patient_list_shows_a_name_and_mrn_without_bidirectional_controls(qt
     patients = PatientList()
     qtbot.addWidget(patients)
     row = SimpleNamespace(id=7, family_name=f"{OVERRIDE}evil", given_name="Ann",
-                          mrn="\u2067M-1\u2069", birth_date=None)
+                          mrn="\u2067M-1\u2069", birth_date=None, visit_status="intake")
     patients.show_rows([row], searching=False)
     assert (patients.table.item(0, 0).text(), patients.table.item(0, 1).text()) == ("EVIL, Ann", "M-1")
 

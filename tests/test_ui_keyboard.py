@@ -13,6 +13,7 @@ from support.ui import (  # noqa: F401 - fixtures
     make_window,
     no_leaked_windows,
     open_example_visit,
+    wait_idle,
     wait_saved,
 )
 
@@ -95,10 +96,12 @@ def test_workup_with_the_keyboard_only(make_window, qtbot, clinic):  # noqa: F81
 
     key(qtbot, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)
     key(qtbot, Qt.Key.Key_Space)
+    wait_idle(qtbot, window)
     assert "dvt_likely" in page.session.record.acknowledged_red_flags
 
     key(qtbot, Qt.Key.Key_P, CTRL)
     qtbot.waitUntil(lambda: window.preview is not None and window.preview.isVisible())
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window.preview, timeout=2000)
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
     assert window.preview is None or not window.preview.isVisible()
 

@@ -83,3 +83,18 @@ def test_a_lab_result_past_the_limit_for_one_lab_is_not_added(make_window, qtbot
                                  f"Potassium, serum already; accepted: at most {MAX_RESULTS_PER_LAB} "
                                  "of one lab. Not added.")
     assert len(_stored(clinic, record).labs) == MAX_RESULTS_PER_LAB
+
+
+def test_an_addendum_past_the_limit_stays_in_its_dialog_with_the_reason(qtbot):
+    from cramp_dx.case.checks import MAX_ADDENDUM
+    from cramp_dx.ui.addendum_dialog import AddendumDialog
+
+    dialog = AddendumDialog()
+    qtbot.addWidget(dialog)
+    sent: list[str] = []
+    dialog.submitted.connect(sent.append)
+    dialog.text.setPlainText("a" * (MAX_ADDENDUM + 1))
+    dialog.submit()
+    assert sent == []
+    assert dialog.error.text().startswith("Addendum: too long")
+    assert len(dialog.text.toPlainText()) == MAX_ADDENDUM + 1

@@ -1,7 +1,8 @@
 """Medication review: a line already entered is edited in place (selected, loaded into the
-entry fields, "Save changes"), saved at once through the service, the class / concern and the
-quinine warning follow; invalid input is explained and not saved; a signed visit refuses; a
-line changed on another workstation meanwhile opens the conflict dialog with both values."""
+entry fields), saved as it is typed and at once with "Save changes", the class / concern and
+the quinine warning follow; invalid input is explained and not saved; Esc puts the line back;
+a signed visit refuses; a line changed on another workstation meanwhile opens the conflict
+dialog with both values."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from support.ui import (  # noqa: F401 - fixtures
     make_window,
     no_leaked_windows,
     sign_in,
+    wait_idle,
+    wait_saved,
 )
 
 from cramp_dx.case.model import Medication
@@ -54,7 +57,8 @@ def _key(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 def test_clicking_a_line_and_saving_a_new_dose_stores_it_in_place(
     make_window, qtbot, clinic  # noqa: F811
 ):
-    _page, meds, record = _open(qtbot, make_window(), clinic, "ex1-diuretic-cramps")
+    window = make_window()
+    _page, meds, record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
     _click_row(qtbot, meds, 0)
     assert meds.name.text() == "furosemide" and meds.dose.text() == "40 mg daily"
     assert meds.add_button.text().replace("&", "") == "Save changes"
@@ -63,6 +67,7 @@ def test_clicking_a_line_and_saving_a_new_dose_stores_it_in_place(
     meds.dose.selectAll()
     qtbot.keyClicks(meds.dose, "20 mg daily")
     click(qtbot, meds.add_button)
+    wait_saved(qtbot, window)
 
     assert _stored(clinic, record) == (
         Medication("furosemide", "20 mg daily"), Medication("oxycodone", "5 mg as needed"),
@@ -94,6 +99,7 @@ def test_a_line_is_edited_with_the_keyboard_only(make_window, qtbot, clinic):  #
     assert QApplication.focusWidget() is meds.dose
     qtbot.keyClicks(meds.dose, "10 mg at night")  # Tab selected the old dose: typing replaces it
     _key(qtbot, Qt.Key.Key_Return)
+    wait_saved(qtbot, window)
 
     assert _stored(clinic, record)[1] == Medication("oxycodone", "10 mg at night")
     assert QApplication.focusWidget() is meds.table and meds.table.currentRow() == 1
@@ -103,7 +109,8 @@ def test_a_line_is_edited_with_the_keyboard_only(make_window, qtbot, clinic):  #
 def test_renaming_a_line_to_a_flagged_drug_shows_its_class_and_concern(
     make_window, qtbot, clinic  # noqa: F811
 ):
-    page, meds, _record = _open(qtbot, make_window(), clinic, "ex3-scar-or-disc")
+    window = make_window()
+    page, meds, _record = _open(qtbot, window, clinic, "ex3-scar-or-disc")
     assert meds.table.item(0, 4).text() == "gabapentinoid"
     assert "statin_myopathy" not in page.differential.ranked_ids()[:3]
     _click_row(qtbot, meds, 0)
@@ -111,6 +118,7 @@ def test_renaming_a_line_to_a_flagged_drug_shows_its_class_and_concern(
     qtbot.keyClicks(meds.name, "atorvastatin")
     meds.name.completer().popup().hide()
     click(qtbot, meds.add_button)
+    wait_saved(qtbot, window)
 
     assert meds.table.rowCount() == 1
     assert meds.table.item(0, 0).text() == "atorvastatin"
@@ -120,13 +128,15 @@ def test_renaming_a_line_to_a_flagged_drug_shows_its_class_and_concern(
 
 
 def test_renaming_a_line_to_quinine_shows_the_warning(make_window, qtbot, clinic):  # noqa: F811
-    _page, meds, record = _open(qtbot, make_window(), clinic, "ex3-scar-or-disc")
+    window = make_window()
+    _page, meds, record = _open(qtbot, window, clinic, "ex3-scar-or-disc")
     assert not meds.warning.isVisible()
     _click_row(qtbot, meds, 0)
     meds.name.selectAll()
     qtbot.keyClicks(meds.name, "quinine")
     meds.name.completer().popup().hide()
     click(qtbot, meds.add_button)
+    wait_saved(qtbot, window)
     assert _stored(clinic, record)[0].name == "quinine"
     assert meds.warning.isVisible() and "quinine" in meds.warning.text().casefold()
 
@@ -134,12 +144,14 @@ def test_renaming_a_line_to_quinine_shows_the_warning(make_window, qtbot, clinic
 def test_an_invalid_start_date_is_explained_and_nothing_is_saved(
     make_window, qtbot, clinic  # noqa: F811
 ):
-    _page, meds, record = _open(qtbot, make_window(), clinic, "ex1-diuretic-cramps")
+    window = make_window()
+    _page, meds, record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
     version = clinic.services("doc").load_visit(record.id).version
     _click_row(qtbot, meds, 0)
     click(qtbot, meds.start)
     qtbot.keyClicks(meds.start, "2024-13-05")
     click(qtbot, meds.add_button)
+    wait_idle(qtbot, window)
 
     text = meds.error.text()
     assert meds.error.isVisible()
@@ -162,6 +174,7 @@ def test_a_signed_visit_refuses_to_edit_a_line(make_window, qtbot, clinic):  # n
     assert meds.editing is None and meds.name.text() == ""
     assert not meds.add_button.isEnabled() and not meds.name.isEnabled()
     meds.update_requested.emit(0, Medication("gabapentin", "600 mg"), _stored(clinic, record)[0])
+    wait_idle(qtbot, window)
     assert _stored(clinic, record) == (Medication("gabapentin", "300 mg three times daily"),)
     assert "signed" in meds.error.text()
 
@@ -169,7 +182,8 @@ def test_a_signed_visit_refuses_to_edit_a_line(make_window, qtbot, clinic):  # n
 def test_a_line_changed_on_another_workstation_opens_the_conflict_dialog(
     make_window, qtbot, clinic  # noqa: F811
 ):
-    page, meds, record = _open(qtbot, make_window(), clinic, "ex1-diuretic-cramps")
+    window = make_window()
+    page, meds, record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
     _click_row(qtbot, meds, 0)
     furosemide = Medication("furosemide", "40 mg daily")
     clinic.services("nurse").apply(
@@ -188,35 +202,51 @@ def test_a_line_changed_on_another_workstation_opens_the_conflict_dialog(
     assert _stored(clinic, record)[0].dose == "80 mg daily"
 
     click(qtbot, dialog.keep_mine)
+    wait_saved(qtbot, window)
     assert _stored(clinic, record)[0].dose == "20 mg daily"
     assert meds.editing is None
 
 
-def test_escape_goes_back_to_adding_without_saving(make_window, qtbot, clinic):  # noqa: F811
-    _page, meds, record = _open(qtbot, make_window(), clinic, "ex1-diuretic-cramps")
+def test_escape_puts_the_line_back_as_it_was_loaded(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    _page, meds, record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
     _click_row(qtbot, meds, 1)
     meds.dose.setFocus()
     meds.dose.selectAll()
     qtbot.keyClicks(meds.dose, "50 mg")
+    qtbot.waitUntil(lambda: _stored(clinic, record)[1].dose == "50 mg", timeout=3000)
     _key(qtbot, Qt.Key.Key_Escape)
     assert meds.editing is None and meds.dose.text() == ""
     assert meds.add_button.text().replace("&", "") == "Add medication"
+    wait_saved(qtbot, window)
     assert _stored(clinic, record)[1].dose == "5 mg as needed"
 
 
-def test_an_unsaved_line_edit_is_not_replaced_by_selecting_another(
+def test_a_line_being_edited_is_saved_as_it_is_typed(make_window, qtbot, clinic):  # noqa: F811
+    window = make_window()
+    _page, meds, record = _open(qtbot, window, clinic, "ex1-diuretic-cramps")
+    _click_row(qtbot, meds, 0)
+    meds.dose.setFocus()
+    meds.dose.selectAll()
+    qtbot.keyClicks(meds.dose, "20 mg daily")
+    qtbot.waitUntil(lambda: _stored(clinic, record)[0].dose == "20 mg daily", timeout=1000)
+    assert QApplication.focusWidget() is meds.dose and meds.editing == 0
+    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved"), timeout=1000)
+
+
+def test_a_half_typed_start_date_keeps_the_line_from_being_replaced(
     make_window, qtbot, clinic  # noqa: F811
 ):
     _page, meds, _record = _open(qtbot, make_window(), clinic, "ex1-diuretic-cramps")
     _click_row(qtbot, meds, 0)
-    meds.dose.selectAll()
-    qtbot.keyClicks(meds.dose, "20 mg daily")
+    meds.start.setFocus()
+    qtbot.keyClicks(meds.start, "2024-0")
     _click_row(qtbot, meds, 1)
-    assert meds.editing == 0 and meds.dose.text() == "20 mg daily"
+    assert meds.editing == 0 and meds.start.text() == "2024-0"
     assert "unsaved" in meds.error.text()
 
 
-def test_leaving_the_visit_with_an_unsaved_line_edit_is_refused(
+def test_leaving_the_visit_saves_the_line_being_edited(
     make_window, qtbot, clinic  # noqa: F811
 ):
     window = make_window()
@@ -227,9 +257,8 @@ def test_leaving_the_visit_with_an_unsaved_line_edit_is_refused(
     qtbot.keyClicks(meds.dose, "20 mg daily")
 
     window.open_patient(other.patient_id)
-    assert window.visit_page.session.visit_id == record.id
-    assert meds.editing == 0 and meds.dose.text() == "20 mg daily"
-    assert "not saved" in window.statusBar().currentMessage()
+    assert window.visit_page.session.visit_id == other.id
+    assert _stored(clinic, record)[0].dose == "20 mg daily"
 
 
 def test_a_medication_typed_but_not_added_keeps_the_visit_open_until_added_or_cleared(

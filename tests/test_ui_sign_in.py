@@ -79,6 +79,24 @@ def test_an_admin_sees_no_patients_and_opens_one_with_emergency_access(make_wind
     assert "EMERGENCY ACCESS" in page.emergency_banner.text()
 
 
+def test_an_emergency_reader_edits_nothing_and_keeps_no_drafts(make_window, qtbot, clinic):
+    from support.record import example
+
+    clinic.services("doc").import_case(example("ex1-diuretic-cramps"))
+    window = make_window()
+    sign_in(qtbot, window, "admin")
+    window.emergency_access()
+    dialog = window.emergency_dialog
+    qtbot.keyClicks(dialog.mrn, "EX-0001")
+    qtbot.keyClicks(dialog.reason, "unconscious patient, physician unreachable")
+    dialog.submit()
+    page = window.visit_page
+    page.session.edit(("measurement", "heart_rate_bpm"), 99.0)
+    page.session.edit(("neuro", "left", "strength", "great_toe_extension"), 3)
+    assert page.session.pending == {} and page.session.view_only
+    assert page.drafts.drafts is None
+
+
 def test_the_apps_pdf_folder_is_owner_only(make_window, qtbot, clinic):
     import stat
 

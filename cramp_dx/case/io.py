@@ -501,12 +501,18 @@ def _unit(c: _Checker, path: str, unit: Any, accepted: tuple[str, ...], name: st
     return None
 
 
-def lab_value_problem(lab: Any, value: float, unit: str, shown: str | None = None) -> str | None:
+def lab_value_problem(
+    lab: Any, value: float, unit: str, shown: str | None = None, *, named: bool = True
+) -> str | None:
     """Why a lab value cannot be a real result (negative, outside plausible bounds, not
     finite), or None. Shared with the record and the GUI so every entry point rejects the same
-    values. `shown`: how to write the value in the message (default: `value` itself)."""
+    values. `shown`: how to write the value in the message (default: `value` itself). With
+    `named` False the lab's name is left out (the app puts it in front, as the field's
+    label: "Potassium, serum: 45 mmol/L is not plausible …")."""
     shown = shown or f"{value:g}"
     if value < 0:
+        if not named:
+            return f"{shown} {unit} is negative; a result cannot be"
         return f"{shown} {unit} is negative; a {lab.name} result cannot be"
     default = lab.to_default(value, unit)
     low, high = lab.plausible
@@ -515,7 +521,8 @@ def lab_value_problem(lab: Any, value: float, unit: str, shown: str | None = Non
             accepted = f"{low:g} to {high:g} {lab.unit}"
         else:
             accepted = f"{lab.from_default(low, unit):.4g} to {lab.from_default(high, unit):.4g} {unit}"
-        return f"{shown} {unit} is not a plausible {lab.name} (a typo?); accepted: {accepted}"
+        what = f"a plausible {lab.name}" if named else "plausible"
+        return f"{shown} {unit} is not {what} (a typo?); accepted: {accepted}"
     return None
 
 

@@ -111,7 +111,10 @@ def _report_saved_visit(args: argparse.Namespace) -> Path:
     try:
         services = sign_in(args, database)
         record = services.visit_for(args.mrn, args.visit)
-        data = _render(args, record.workup, meta_from_record(record))
+        account = services.account
+        data = _render(args, record.workup, meta_from_record(
+            record, clinician=account.display_name,
+            signer=account.display_name if account.role == "physician" else None))
         path = services.write_pdf(record.id, args.output, data)
     finally:
         database.dispose()

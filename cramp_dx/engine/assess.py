@@ -65,6 +65,8 @@ def _lab_flags(facts: Facts) -> list[LabFlag]:
                 + (" (clinic range)" if lab_id in facts.clinic_ranges else ""),
                 collected=latest.result.collected.isoformat() if latest.result.collected else None,
                 earlier=earlier,
+                reference_in_unit=latest.lab.range_text(latest.range, latest.result.unit)
+                + (" (clinic range)" if lab_id in facts.clinic_ranges else ""),
             )
         )
     return out

@@ -115,6 +115,7 @@ class LabFlag:
     reference: str
     collected: str | None = None
     earlier: tuple[dict[str, Any], ...] = ()
+    reference_in_unit: str = ""  # the same range in the result's unit (`unit`), for the screen
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -192,6 +193,14 @@ class Range:
             return "H"
         return "N"
 
+    def converted(self, convert: Callable[[float], float]) -> Range:
+        """The same range in another unit (`convert` maps a bound), to 4 significant digits."""
+
+        def bound(value: float | None) -> float | None:
+            return None if value is None else float(f"{convert(value):.4g}")
+
+        return Range(bound(self.low), bound(self.high), bound(self.below))
+
     def text(self) -> str:
         if self.low is not None and self.high is not None:
             return f"{self.low:g}–{self.high:g}"
@@ -293,8 +302,14 @@ class Lab:
             )
         return self.reference
 
-    def reference_text(self, sex: str | None = None) -> str:
-        return f"{self.range_for(sex).text()} {self.unit}"
+    def reference_text(self, sex: str | None = None, unit: str | None = None) -> str:
+        """The reference range, in `unit` (an accepted one) or the lab's own."""
+        return self.range_text(self.range_for(sex), unit)
+
+    def range_text(self, reference: Range, unit: str | None = None) -> str:
+        if unit is None or unit == self.unit or unit not in self.factors:
+            return f"{reference.text()} {self.unit}"
+        return f"{reference.converted(lambda v: self.from_default(v, unit)).text()} {unit}"
 
     def is_critical(self, value: float) -> bool:
         return (

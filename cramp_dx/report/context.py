@@ -37,8 +37,9 @@ class VisitMeta:
     """
 
     status: str = "draft"
-    clinician: str | None = None
+    clinician: str | None = None  # who builds the summary (the signed-in user)
     signed_by: str | None = None
+    signer: str | None = None  # on an unsigned visit: the physician who will sign, if known
     signed_at: datetime | None = None
     plan_items: tuple[str, ...] = ()
     addenda: tuple[Addendum, ...] = ()
@@ -80,9 +81,15 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def meta_from_record(record: Any, *, clinician: str | None = None) -> VisitMeta:
+def meta_from_record(
+    record: Any, *, clinician: str | None = None, signer: str | None = None
+) -> VisitMeta:
     """VisitMeta from a services VisitRecord (read by attribute, so the record layer stays
-    free to add fields). Addenda may be objects or dicts with text/author/at."""
+    free to add fields). Addenda may be objects or dicts with text/author/at.
+
+    `clinician` is who builds the summary (the signed-in user; without one, whoever opened
+    the visit); `signer` the physician who will sign an unsigned visit (None: the signature
+    block's name line stays blank, never the name of whoever edited it last)."""
     addenda = tuple(
         Addendum(
             text=str(_get(item, "text", "")),
@@ -94,8 +101,9 @@ def meta_from_record(record: Any, *, clinician: str | None = None) -> VisitMeta:
     signed_by = _get(record, "signed_by")
     return VisitMeta(
         status=str(_get(record, "status", "draft")),
-        clinician=_get(record, "clinician") or clinician,
+        clinician=clinician or _get(record, "clinician"),
         signed_by=None if signed_by is None else str(signed_by),
+        signer=signer,
         signed_at=_get(record, "signed_at"),
         plan_items=tuple(_get(record, "plan_items") or ()),
         addenda=addenda,

@@ -31,6 +31,7 @@ class PatientRow:
     latest_surgery_date: date | None = None
     latest_visit_date: date | None = None
     visit_count: int = 0
+    visit_status: str | None = None  # of the latest visit: intake, ready_for_review, signed
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,13 @@ LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this time lock it ...
 LOCKOUT_DURATION = timedelta(minutes=15)  # ... for this long
 _ACCOUNTS_LOCK_KEY = 0x43524D55  # PostgreSQL advisory lock id while accounts change ("CRMU")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
+# A nurse cannot add accounts: a record whose only account is a nurse could never get a
+# physician or an admin, so the first account is one of these.
+FIRST_ROLES = ("physician", "admin")
+FIRST_ACCOUNT_RULE = (
+    "the first account must be a physician or an admin (a nurse cannot add accounts, so nobody "
+    "could add the next one); add nurses afterwards"
+)
 MIN_PASSWORD_LENGTH = 8
 EMERGENCY_REASON_MIN = 10
 EMERGENCY_REASON_MAX = 500
@@ -245,6 +252,8 @@ def _list_statements() -> dict[str, Any]:
         .outerjoin(m.Surgery, m.Surgery.visit_id == m.Visit.id)
         .where(m.Visit.patient_id.in_(ids))
         .group_by(m.Visit.patient_id),
+        "statuses": select(m.Visit.patient_id, m.Visit.status, m.Visit.visit_date, m.Visit.id)
+        .where(m.Visit.patient_id.in_(ids)),
     }
 
 
@@ -300,9 +309,10 @@ class Services:
         *,
         actor: Account | None = None,
     ) -> Account:
-        """Create an account. The first account needs no `actor`; after that an admin must, or,
-        while the record has no active admin, a physician (a single desk whose first account
-        is its physician is then never locked out of adding a nurse or an admin)."""
+        """Create an account. The first account needs no `actor` and is a physician or an
+        admin (FIRST_ROLES); after that an admin adds accounts, or, while the record has no
+        active admin, a physician (a single desk whose first account is its physician is then
+        never locked out of adding a nurse or an admin)."""
         problems = []
         if not _USERNAME.match(username or ""):
             problems.append(
@@ -327,6 +337,8 @@ class Services:
             if actor is None:
                 if session.execute(select(m.Account.id).limit(1)).first() is not None:
                     raise AuthError("sign in as an admin to add accounts")
+                if role not in FIRST_ROLES:
+                    raise InputError(Problem("role", FIRST_ACCOUNT_RULE))
             elif not (actor.role == "physician" and not _has_admin(session)):
                 require_admin(actor, "add accounts")
             if session.execute(select(m.Account.id).where(m.Account.username == username)).first():
@@ -611,6 +623,25 @@ class Services:
         """Patients whose visits (or themselves) changed most recently."""
         self._may_read(None)
         return _recent_patients(self.db, limit)
+
+    def ready_patients(self, text: str = "", limit: int = 50) -> list[PatientRow]:
+        """Patients whose latest visit is ready for the physician, the longest waiting first;
+        with `text`, only those the search finds."""
+        self._may_read(None)
+        if text.strip():
+            return [r for r in self.search_patients(text, limit)
+                    if r.visit_status == "ready_for_review"]
+        with _read(self.db) as session:
+            waiting = session.execute(
+                select(m.Visit.patient_id)
+                .where(m.Visit.status == "ready_for_review")
+                .order_by(m.Visit.updated_at, m.Visit.id)
+            ).scalars()
+            ids = list(dict.fromkeys(waiting))
+            patients = {p.id: p for p in session.execute(
+                select(m.Patient).where(m.Patient.id.in_(ids))).scalars()}
+            rows = _patient_rows(session, [patients[i] for i in ids if i in patients])
+        return [r for r in rows if r.visit_status == "ready_for_review"][:limit]
 
     def get_patient(self, patient_id: int) -> PatientRow:
         self._may_read(patient_id)
@@ -1088,6 +1119,10 @@ class Services:
             target, data, before_publish=lambda: self._record_output(visit_id, action, kind, target)
         )
 
+    def record_print(self, visit_id: int, printer: str, path: str | Path) -> None:
+        """A summary sent to a printer, audited like an export (before it is sent)."""
+        self._record_output(visit_id, "print", f"printer {printer}"[:200], path)
+
     def record_export(self, visit_id: int, kind: str, path: str | Path) -> None:
         """Audit an export that is not a file (standard output): call before writing it."""
         self._record_output(visit_id, "export", kind, path)
@@ -1413,8 +1448,13 @@ def _check_selection(state: VisitState) -> None:
 
 def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRow]:
     ids = [p.id for p in patients]
-    found = session.execute(_list_statements()["stats"], {"ids": ids}).all()
+    queries = _list_statements()
+    found = session.execute(queries["stats"], {"ids": ids}).all()
     stats = {pid: (surgery, visit_date, count) for pid, surgery, visit_date, count in found}
+    latest: dict[int, tuple[tuple[date, int], str]] = {}
+    for pid, status, visit_date, visit_id in session.execute(queries["statuses"], {"ids": ids}):
+        if pid not in latest or (visit_date, visit_id) > latest[pid][0]:
+            latest[pid] = ((visit_date, visit_id), status)
     rows = []
     for p in patients:
         surgery, visit_date, count = stats.get(p.id, (None, None, 0))
@@ -1430,6 +1470,7 @@ def _patient_rows(session: Session, patients: list[m.Patient]) -> list[PatientRo
                 latest_surgery_date=surgery,
                 latest_visit_date=visit_date,
                 visit_count=count,
+                visit_status=latest[p.id][1] if p.id in latest else None,
             )
         )
     return rows

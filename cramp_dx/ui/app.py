@@ -20,6 +20,9 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("cramp_dx")
     app.setDesktopFileName("cramp-dx")  # packaging/cramp-dx.desktop: icon and name on Wayland
     app.setStyleSheet(STYLE)
+    from cramp_dx.ui.accessibility import install
+
+    install()  # screen readers see the page on screen only, not the ones built ahead
     return app
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.services.editing import FieldKey, key_of
 from cramp_dx.ui.finding_control import FindingControl
 from cramp_dx.ui.measurement_field import MeasurementField
 from cramp_dx.ui.order_control import OrderControl
@@ -36,10 +37,10 @@ class ChecklistSection(QWidget):
         self.findings: dict[str, FindingControl] = {}
         self.measurements: dict[str, MeasurementField] = {}
         self.orders: dict[str, OrderControl] = {}
-        self.fields: dict[tuple, Any] = {}  # key → any other field with set_value/changed
+        self.widgets: dict[FieldKey, Any] = {}  # every field: set_value / value / changed
         # panels that edit many keys (the neurological examination): each shows its own values
         self.panels: list[Any] = []
-        self._panel_keys: dict[tuple, Any] = {}
+        self._panel_keys: dict[FieldKey, Any] = {}
 
         heading = QLabel(f"<h3>{title}</h3>")
         heading.setTextFormat(Qt.TextFormat.RichText)
@@ -109,48 +110,48 @@ class ChecklistSection(QWidget):
             self.body_layout.addStretch(1)
             self._finished = True
 
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the widest row of the section needs (a finding's Yes / No / — buttons,
+        a lab entry, an order's state and date): the scroll area scrolls only vertically, so
+        without this a narrow column would cut the rows off at its right edge."""
+        hint = super().minimumSizeHint()
+        body = self.body.minimumSizeHint().width()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), body + bar + 2 * self.scroll.frameWidth()), hint.height())
+
     def _connect(self, widget: QWidget) -> None:
         if isinstance(widget, FindingControl):
             self.findings[widget.finding_id] = widget
-            widget.changed.connect(lambda fid, v: self.edited.emit(("finding", fid), v))
-            widget.help_shown.connect(self.show_help)
         elif isinstance(widget, MeasurementField):
             self.measurements[widget.measurement_id] = widget
-            widget.changed.connect(lambda mid, v: self.edited.emit(("measurement", mid), v))
-            widget.help_shown.connect(self.show_help)
         elif isinstance(widget, OrderControl):
             self.orders[widget.test_id] = widget
-            widget.changed.connect(self.edited)
-        elif hasattr(widget, "field_keys"):
+        if hasattr(widget, "field_keys"):
             self.panels.append(widget)
-            self._panel_keys.update(dict.fromkeys(widget.field_keys(), widget))
-            widget.edited.connect(self.edited)
+            self._panel_keys.update(dict.fromkeys(map(key_of, widget.field_keys()), widget))
+            widget.edited.connect(lambda key, value: self.edited.emit(key_of(key), value))
             widget.help_shown.connect(self.show_help)
-        elif hasattr(widget, "key") and hasattr(widget, "changed"):
-            self.fields[widget.key] = widget
-            widget.changed.connect(self.edited)
+            return
+        key = getattr(widget, "key", None)
+        if key is None:
+            return
+        key = key_of(key)
+        self.widgets[key] = widget
+        widget.changed.connect(lambda _id, value, key=key: self.edited.emit(key, value))
+        help_shown = getattr(widget, "help_shown", None)
+        if help_shown is not None:
+            help_shown.connect(self.show_help)
 
     def show_help(self, text: str) -> None:
         self.help_line.setText(text)
 
     # -- showing values ----------------------------------------------------------------------
-    def keys(self) -> list[tuple]:
-        return (
-            [("finding", f) for f in self.findings]
-            + [("measurement", m) for m in self.measurements]
-            + [("order", t) for t in self.orders]
-            + list(self.fields)
-        )
+    def keys(self) -> list[FieldKey]:
+        return list(self.widgets)
 
     def widget_for(self, key: tuple) -> Any:
-        kind = key[0]
-        if kind == "finding":
-            return self.findings.get(key[1])
-        if kind == "measurement":
-            return self.measurements.get(key[1])
-        if kind == "order":
-            return self.orders.get(key[1])
-        return self.fields.get(key) or self._panel_keys.get(key)
+        key = key_of(key)
+        return self.widgets.get(key) or self._panel_keys.get(key)
 
     def show_values(self, value_of: Any, skip: set[tuple]) -> None:
         """Show stored values; keys in `skip` hold the user's pending edits and are kept."""

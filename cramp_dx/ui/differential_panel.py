@@ -181,10 +181,16 @@ class DifferentialPanel(QWidget):
         return self._items[differential_id]
 
     def show_assessment(self, assessment: Assessment) -> None:
+        """Re-rank in place. After a change of order the top of the list is in view and the
+        selected item stays selected (moving items out and back in would otherwise let the
+        selection and the scroll position wander to whatever now sits there)."""
         updates = 0
         order = [d.id for d in assessment.differential]
         expanded = {i for i, it in self._items.items() if it.isExpanded()}
-        if order != self._order:
+        reordered = order != self._order
+        selected = self._selected_id()
+        if reordered:
+            self.tree.setUpdatesEnabled(False)
             for index, did in enumerate(order):
                 item = self._items.get(did)
                 if item is None:
@@ -202,6 +208,7 @@ class DifferentialPanel(QWidget):
                 self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._items.pop(did)))
                 self._content.pop(did, None)
             self._order = order
+            self._keep_view(selected)
         for rank, result in enumerate(assessment.differential, start=1):
             content = _row_content(rank, result, self.test_names)
             if self._content.get(result.id) == content:
@@ -215,6 +222,23 @@ class DifferentialPanel(QWidget):
         if self.warnings.text() != warnings:
             self.warnings.setText(warnings)
             self.warnings.setVisible(bool(warnings))
+
+    def _selected_id(self) -> str | None:
+        current = self.tree.currentItem()
+        while current is not None and current.parent() is not None:
+            current = current.parent()
+        for did, item in self._items.items():
+            if item is current:
+                return did
+        return None
+
+    def _keep_view(self, selected: str | None) -> None:
+        if selected is not None and selected in self._items:
+            self.tree.setCurrentItem(self._items[selected])
+        else:
+            self.tree.clearSelection()
+        self.tree.setUpdatesEnabled(True)
+        self.tree.scrollToTop()
 
     def _fill(self, item: QTreeWidgetItem, content: tuple) -> None:
         title, status, children = content

@@ -1,5 +1,9 @@
 """Small form fields that validate inline and emit `changed(key, value)` only for a valid
-value the user entered; `set_value` shows a stored value without emitting."""
+value the user entered; `set_value` shows a stored value without emitting.
+
+A text field sends each valid value as it is typed (the visit saves it after a short pause,
+while the field keeps the focus); what cannot be read yet (half a date) waits, and is
+explained when the field is left."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from cramp_dx.case.checks import length_problem
+from cramp_dx.services.editing import key_of
+from cramp_dx.ui.screen_fit import fit_text
 
 
 class _Field(QWidget):
@@ -19,7 +25,7 @@ class _Field(QWidget):
 
     def __init__(self, key: tuple[str, ...], label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.key = key
+        self.key = key_of(key)
         self.label_text = label
         self.error = QLabel()
         self.error.setObjectName("errorText")
@@ -54,6 +60,7 @@ class TextField(_Field):
         self._layout.addWidget(self.error)
         self._value: Any = None
         self.edit.editingFinished.connect(self._commit)
+        self.edit.textEdited.connect(self._typed)
 
     def parse(self, text: str) -> Any:
         text = text.strip()
@@ -79,6 +86,20 @@ class TextField(_Field):
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
 
+    def live_value(self, text: str) -> Any:
+        """The value to send while typing; ValueError while the text cannot be read yet."""
+        return self.parse(text)
+
+    def _typed(self, text: str) -> None:
+        if self.edit.isReadOnly():
+            return
+        try:
+            value = self.live_value(text)
+        except ValueError:
+            return
+        self.show_error("")
+        self._send(value)
+
     def _commit(self) -> None:
         if self.edit.isReadOnly():
             return
@@ -88,6 +109,9 @@ class TextField(_Field):
             self.show_error(str(exc))
             return
         self.show_error("")
+        self._send(value)
+
+    def _send(self, value: Any) -> None:
         if value != self._value:
             self._value = value
             self.changed.emit(self.key, value)
@@ -99,7 +123,7 @@ class DateField(TextField):
         required: bool = False,
     ) -> None:
         super().__init__(key, label, parent, required, placeholder="YYYY-MM-DD")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 40)
+        fit_text(self.edit, "YYYY-MM-DD")  # the whole date, at any scale
 
     def parse(self, text: str) -> Any:
         text = text.strip()
@@ -169,6 +193,19 @@ class LevelsField(TextField):
 
     def format(self, value: Any) -> str:
         return ", ".join(value or ())
+
+    def live_value(self, text: str) -> Any:
+        """While typing, only a list whose every level reads ("L4-" waits for its end)."""
+        from cramp_dx.case.io import level_problem
+
+        levels = self.parse(text)
+        if any(level_problem(level) for level in levels):
+            raise ValueError("not a level list yet")
+        return levels
+
+    def _typed(self, text: str) -> None:
+        super()._typed(text)
+        self._show_note(self.parse(text))
 
     def set_value(self, value: Any) -> None:
         super().set_value(tuple(value or ()))

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.services.editing import FieldKey
+
 STATE_TEXT = {None: "not assessed", True: "present", False: "absent"}
 _CYCLE = {None: True, True: False, False: None}
 
@@ -34,6 +36,7 @@ class FindingControl(QFrame):
     ) -> None:
         super().__init__(parent)
         self.finding_id = finding_id
+        self.key = FieldKey("finding", finding_id)
         self.label_text = label
         self.help_text = help_text
         self._value: bool | None = None

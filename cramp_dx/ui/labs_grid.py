@@ -30,9 +30,11 @@ from cramp_dx.case.checks import MAX_LABS, MAX_RESULTS_PER_LAB
 from cramp_dx.case.model import LabResult
 from cramp_dx.engine.result import LabFlag
 from cramp_dx.errors import InputError
+from cramp_dx.ui.screen_fit import fit_text
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Test", "Value", "Unit", "Flag", "Reference", "Collected", "Earlier values")
+EMPTY = ("", "", "", "not flagged", "none", "not recorded", "none")
 
 
 def flag_text(flag: LabFlag | None) -> str:
@@ -45,6 +47,7 @@ def flag_text(flag: LabFlag | None) -> str:
 class LabsGrid(QWidget):
     add_requested = Signal(object)  # LabResult
     remove_requested = Signal(int)  # index in workup.labs
+    entry_typed = Signal()  # the entry changed (kept as a draft until added)
 
     def __init__(self, kb: Any, validate: Any, parent: QWidget | None = None) -> None:
         """`validate(lab_result)` raises InputError naming the problem (the core's check)."""
@@ -65,17 +68,22 @@ class LabsGrid(QWidget):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.test.setCompleter(completer)
         self.test.lineEdit().setPlaceholderText("Type a name or LOINC code")
+        self.test.lineEdit().setAccessibleName("Lab test, by name or LOINC code")
+        # the names are long ("Magnesium, serum — LOINC 19123-9"): the field is as wide as
+        # the row allows, never as wide as the longest name demands
+        self.test.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.test.setMinimumContentsLength(16)
         self.value = QLineEdit()
         self.value.setAccessibleName("Lab value")
-        self.value.setMaximumWidth(self.value.fontMetrics().horizontalAdvance("0") * 12)
+        fit_text(self.value, "00000.00")
         self.unit = QComboBox()
         self.unit.setAccessibleName("Lab unit")
+        self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.unit.setMinimumContentsLength(len("µmol/L"))
         self.collected = QLineEdit()
         self.collected.setPlaceholderText("YYYY-MM-DD")
         self.collected.setAccessibleName("Collection date")
-        self.collected.setMaximumWidth(
-            self.collected.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30
-        )
+        fit_text(self.collected, "YYYY-MM-DD")
         self.add_button = QPushButton("&Add result")
         self.add_button.setAccessibleName("Add lab result")
         self.error = QLabel()
@@ -83,17 +91,22 @@ class LabsGrid(QWidget):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Lab entry problem")
         self.error.hide()
+        # the test on its own row, the value, unit, date and Add below it: each keeps the
+        # width its text needs in a narrow column and at 200 %
         entry = QGridLayout()
+        test_label = QLabel("Test")
+        test_label.setBuddy(self.test)
+        entry.addWidget(test_label, 0, 0, 1, 4)
+        entry.addWidget(self.test, 1, 0, 1, 4)
         for column, (text, widget) in enumerate(
-            (("Test", self.test), ("Value", self.value), ("Unit", self.unit),
-             ("Collected", self.collected))
+            (("Value", self.value), ("Unit", self.unit), ("Collected", self.collected))
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            entry.addWidget(label, 0, column)
-            entry.addWidget(widget, 1, column)
-        entry.addWidget(self.add_button, 1, 4)
-        entry.setColumnStretch(0, 1)
+            entry.addWidget(label, 2, column)
+            entry.addWidget(widget, 3, column)
+        entry.addWidget(self.add_button, 3, 3)
+        entry.setColumnStretch(4, 1)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("labsTable")
@@ -124,6 +137,9 @@ class LabsGrid(QWidget):
         self.value.returnPressed.connect(self._add)
         self.collected.returnPressed.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
+        self.value.textEdited.connect(lambda _text: self.entry_typed.emit())
+        self.collected.textEdited.connect(lambda _text: self.entry_typed.emit())
+        self.unit.activated.connect(lambda _index: self.entry_typed.emit())
         shortcut(QKeySequence.StandardKey.Delete, self.table, self._remove)
         for field in (self.test, self.value, self.unit, self.collected):
             shortcut(QKeySequence(Qt.Key.Key_Escape), field, self.clear_entry,
@@ -152,6 +168,27 @@ class LabsGrid(QWidget):
         self.value.clear()
         self.collected.clear()
         self.error.hide()
+        self.entry_typed.emit()
+
+    def entry_fields(self) -> dict[str, str]:
+        """The entry as typed (for its draft): empty while no value is typed."""
+        if not self.value.text().strip():
+            return {}
+        return {"test": self.test.currentData() or self.test.currentText(),
+                "value": self.value.text(), "unit": self.unit.currentText(),
+                "collected": self.collected.text()}
+
+    def restore_entry(self, fields: dict[str, str]) -> None:
+        """Put a kept draft back into the empty entry."""
+        if self.has_unsaved_entry() or not fields.get("value"):
+            return
+        if fields.get("test") in self.kb.labs:
+            self.choose_test(fields["test"])
+        index = self.unit.findText(fields.get("unit", ""))
+        if index >= 0:
+            self.unit.setCurrentIndex(index)
+        self.value.setText(fields["value"])
+        self.collected.setText(fields.get("collected", ""))
 
     def choose_test(self, lab_id: str) -> None:
         self.test.setCurrentIndex(self.test.findData(lab_id))
@@ -296,8 +333,9 @@ class LabsGrid(QWidget):
                 (r.collected, r.value, r.unit) for i, r in enumerate(labs)
                 if r.test == lab.test and i != row
             ])
-            reference = (flag.reference if is_latest and flag else
-                         (kb_lab.reference_text(sex) if kb_lab else ""))
+            # the range in the unit the value is in, so the two can be compared at a glance
+            reference = ((flag.reference_in_unit or flag.reference) if is_latest and flag else
+                         (kb_lab.reference_text(sex, lab.unit) if kb_lab else ""))
             cells = (
                 kb_lab.name if kb_lab else lab.test,
                 f"{lab.value:g}",
@@ -310,6 +348,9 @@ class LabsGrid(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                # an empty cell still says what it is to a screen reader
+                item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                             text or f"{COLUMNS[column]}: {EMPTY[column]}")
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, row)
                 if column == 3 and is_latest and flag is not None and flag.flag != "N":

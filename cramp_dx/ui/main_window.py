@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SIGN_IN, LOCKED, WORKSPACE = 0, 1, 2
 TITLE = "cramp_dx"
 PREFERRED_SIZE = QSize(1500, 950)
+SIDE_ROOM_EMS = 18  # the differential beside the workup needs at least this to be read
 WARM_UP_DELAY_MS = 50  # after the sign-in page has been painted, while the password is typed
 
 
@@ -452,6 +453,7 @@ class MainWindow(QMainWindow):
 
     # -- patients ----------------------------------------------------------------------------
     def focus_search(self) -> None:
+        self.workspace.unfold_list()
         self.patient_list.search.setFocus()
         self.patient_list.search.selectAll()
 
@@ -475,9 +477,18 @@ class MainWindow(QMainWindow):
         if not self.visit_page.close_visit():
             return
         self.visit_page.open_visit(self.services, self.account, record)
+        # before the visit shows: on a small screen (or at 200 %) the list makes way for it,
+        # so the window never grows past the screen
+        needed = self.visit_page.minimumSizeHint().width() + SIDE_ROOM_EMS * self.fontMetrics(
+        ).horizontalAdvance("M")
+        folded = self.workspace.make_room(needed, available_size(self).width())
         self.workspace.detail.setCurrentWidget(self.visit_page)
         self._update_title()
         self.visit_page.editor.section_list.setFocus()
+        if folded:
+            self.statusBar().showMessage(
+                "The patient list is folded away to make room for the visit: Ctrl+F brings it "
+                "back.", 10000)
 
     def new_patient(self) -> None:
         if self.services is None:
@@ -511,6 +522,8 @@ class MainWindow(QMainWindow):
         self.patient_list.refresh()
         self.open_record(record)
         self.activateWindow()
+        # the new patient's visit, at its first field, once the window has the keyboard back
+        QTimer.singleShot(0, self.visit_page.editor.focus_first_field)
 
     def emergency_access(self) -> None:
         """Break the glass: open one patient's record, read only, with a stated reason."""
@@ -552,10 +565,12 @@ class MainWindow(QMainWindow):
             self.preview.close()
         from cramp_dx.ui.pdf_preview import PdfPreview
 
-        self.preview = PdfPreview(path, self)
+        self.preview = PdfPreview(path, self, send=self.visit_page.print_pdf)
+        self.visit_page.printed.connect(self.preview.info.setText)
         self.preview.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.destroyed.connect(lambda *_: setattr(self, "preview", None))
         self.preview.open()
+        self.preview.activateWindow()  # the keyboard goes to the preview (see new_patient)
 
     def open_settings(self) -> None:
         from cramp_dx.ui.settings_dialog import SettingsDialog
@@ -689,6 +704,8 @@ class MainWindow(QMainWindow):
         if page is not None and not page.close_visit() and not self.confirm_quit():
             event.ignore()
             return
+        if page is not None:
+            page.shutdown()  # a save still in flight is finished before the record closes
         self.idle.detach()
         if self._owns_database:
             self.database.dispose()

@@ -7,6 +7,7 @@ from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 from cramp_dx.numbers import parse_number
+from cramp_dx.services.editing import FieldKey
 
 
 class _HelpLineEdit(QLineEdit):
@@ -36,6 +37,7 @@ class MeasurementField(QWidget):
     ) -> None:
         super().__init__(parent)
         self.measurement_id = measurement_id
+        self.key = FieldKey("measurement", measurement_id)
         self.minimum, self.maximum = minimum, maximum
         self.label_text = label
         self.help_text = help_text
@@ -104,8 +106,9 @@ class MeasurementField(QWidget):
         return number, ""
 
     def _validate_live(self, text: str) -> None:
-        _, message = self._check(text)
-        self._show_error(message)
+        """Every keystroke: a valid value is sent at once (the visit saves it after a short
+        pause, while the field keeps the focus); an invalid one is explained, not sent."""
+        self._commit()
 
     def _commit(self) -> None:
         if self.edit.isReadOnly():
@@ -121,8 +124,9 @@ class MeasurementField(QWidget):
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        self.edit.setProperty("invalid", bool(message))
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        if self.edit.property("invalid") != bool(message):
+            self.edit.setProperty("invalid", bool(message))
+            self.edit.style().unpolish(self.edit)
+            self.edit.style().polish(self.edit)
         self.edit.setAccessibleDescription(message or self.help_text)
 

@@ -3,9 +3,11 @@ its class and concern; the quinine warning; a name the catalog does not know is 
 "not in the catalog — review".
 
 A line is edited in place: selecting it (click, arrow keys, Enter / F2, double-click) loads it
-into the entry fields, whose button then reads "Save changes"; Escape or Cancel goes back to
-adding a new one. What the user typed is never replaced behind their back: while the fields
-hold an unsaved entry, selecting another line only says so."""
+into the entry fields, and what is typed there is saved to the line as it is typed (after the
+autosave pause); "Save changes" (Enter) saves at once and goes back to adding, Escape or
+Cancel puts the line back as it was when it was loaded. What the user typed is never replaced
+behind their back: while the fields hold an entry that cannot be saved (a half-typed date) or a
+new medication not added yet, selecting another line only says so."""
 
 from __future__ import annotations
 
@@ -34,9 +36,12 @@ from PySide6.QtWidgets import (
 from cramp_dx.case.checks import MAX_DOSE, MAX_MEDICATION_NAME, MAX_MEDICATIONS, length_problem
 from cramp_dx.case.model import MEDICATION_STATUSES, Medication
 from cramp_dx.engine.result import MedicationFlag
+from cramp_dx.ui.screen_fit import fit_text
 from cramp_dx.ui.shortcuts import shortcut
 
 COLUMNS = ("Medication", "Dose", "Started", "Status", "Class", "Why it matters")
+MEDICATION_SAMPLE = "magnesium oxide"
+DOSE_SAMPLE = "400 mg twice daily"
 UNRECOGNISED = "not in the catalog — review"
 ADD_TEXT = "&Add medication"
 SAVE_TEXT = "S&ave changes"  # same mnemonic (Alt+A) as adding: the entry's one action
@@ -80,11 +85,6 @@ def parse_start(text: str) -> date | None:
         ) from None
 
 
-def _fields_of(medication: Medication) -> tuple:
-    start = medication.start_date.isoformat() if medication.start_date else ""
-    return (medication.name, medication.dose or "", start, medication.status)
-
-
 def _unflagged(name: str, warned: bool, unrecognised: set[str]) -> str:
     """A line without a flag: a name the catalog does not know, quinine (its warning is above
     the list), or a catalog drug not flagged for cramps."""
@@ -102,7 +102,9 @@ class MedicationsPanel(QWidget):
 
     add_requested = Signal(object)  # Medication
     update_requested = Signal(int, object, object)  # index, Medication, old Medication
+    line_edited = Signal(int, object)  # index, Medication: each valid change while editing
     remove_requested = Signal(int)
+    entry_typed = Signal()  # the new-medication entry changed (kept as a draft)
 
     def __init__(self, catalog_names: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +112,7 @@ class MedicationsPanel(QWidget):
         self._read_only = False
         self.editing: int | None = None  # the line loaded into the entry fields
         self._original: Medication | None = None
+        self._sent: Medication | None = None  # the line as last sent while editing
         self._medications: tuple[Medication, ...] = ()
         self._refreshing = False
         self.name = QLineEdit()
@@ -125,7 +128,7 @@ class MedicationsPanel(QWidget):
         self.start = QLineEdit()
         self.start.setAccessibleName("Start date")
         self.start.setPlaceholderText("YYYY-MM-DD")
-        self.start.setMaximumWidth(self.start.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
+        fit_text(self.start, "YYYY-MM-DD")
         self.status = QComboBox()
         self.status.setAccessibleName("Medication status")
         self.status.addItem("not recorded", None)
@@ -143,20 +146,27 @@ class MedicationsPanel(QWidget):
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
         self.error.hide()
+        # name and dose side by side, wide enough for "magnesium oxide" and "400 mg twice
+        # daily"; start date and status under them
+        fit_text(self.name, MEDICATION_SAMPLE)
+        fit_text(self.dose, DOSE_SAMPLE)
         entry = QGridLayout()
-        for column, (text, widget) in enumerate(
+        for place, (text, widget) in enumerate(
             (("Name", self.name), ("Dose", self.dose), ("Started", self.start),
              ("Status", self.status))
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            entry.addWidget(label, 0, column)
-            entry.addWidget(widget, 1, column)
+            row, column = 2 * (place // 2), place % 2
+            entry.addWidget(label, row, column)
+            entry.addWidget(widget, row + 1, column, Qt.AlignmentFlag.AlignLeft
+                            if widget in (self.start, self.status) else Qt.AlignmentFlag(0))
         entry.setColumnStretch(0, 3)
         entry.setColumnStretch(1, 3)
         # the buttons get their own row, so that name and dose keep their width
         actions = QHBoxLayout()
         actions.addWidget(self.mode, 1)
+        actions.addStretch(0)  # the buttons keep their size when the editing note is hidden
         actions.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
         actions.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -206,6 +216,9 @@ class MedicationsPanel(QWidget):
         self.add_button.clicked.connect(self._submit)
         for edit in (self.name, self.dose, self.start):
             edit.returnPressed.connect(self._submit)
+        for edit in (self.name, self.dose, self.start):
+            edit.textEdited.connect(self._typed)
+        self.status.activated.connect(self._typed)
         self.cancel_button.clicked.connect(self.cancel_edit)
         self.remove_button.clicked.connect(self._remove)
         on_table = Qt.ShortcutContext.WidgetShortcut
@@ -244,6 +257,48 @@ class MedicationsPanel(QWidget):
         base = self._original if self.editing is not None and self._original else Medication(name)
         return replace(base, name=name, dose=self.dose.text().strip() or None, start_date=start,
                        status=self.status.currentData())
+
+    def _quiet_entry(self) -> Medication | None:
+        """The fields as a medication, or None while they cannot be read (no message)."""
+        name = self.name.text().strip()
+        try:
+            start = parse_start(self.start.text())
+        except ValueError:
+            return None
+        if not name:
+            return None
+        base = self._original if self.editing is not None and self._original else Medication(name)
+        return replace(base, name=name, dose=self.dose.text().strip() or None, start_date=start,
+                       status=self.status.currentData())
+
+    def _typed(self) -> None:
+        """Each keystroke: a line being edited gets every readable value; a new entry is
+        kept as a draft until it is added."""
+        if self._read_only:
+            return
+        if self.editing is None:
+            self.entry_typed.emit()
+            return
+        medication = self._quiet_entry()
+        if medication is not None and medication != self._sent:
+            self._sent = medication
+            self.line_edited.emit(self.editing, medication)
+
+    def entry_fields(self) -> dict[str, str]:
+        """The new-medication entry as typed (for its draft); {} while a line is edited."""
+        if self.editing is not None:
+            return {}
+        return {"name": self.name.text(), "dose": self.dose.text(), "start": self.start.text(),
+                "status": self.status.currentData() or ""}
+
+    def restore_entry(self, fields: dict[str, str]) -> None:
+        """Put a kept draft back into the empty entry fields."""
+        if self.editing is not None or self.has_unsaved_entry():
+            return
+        self.name.setText(fields.get("name", ""))
+        self.dose.setText(fields.get("dose", ""))
+        self.start.setText(fields.get("start", ""))
+        self.status.setCurrentIndex(max(self.status.findData(fields.get("status") or None), 0))
 
     def _submit(self) -> None:
         if self._read_only:
@@ -286,12 +341,12 @@ class MedicationsPanel(QWidget):
                     self.start.text().strip(), self.status.currentData()))
 
     def has_unsaved_edit(self) -> bool:
-        """True while a line loaded for editing has changes not saved."""
+        """True while a line loaded for editing shows something that cannot be saved as it
+        is (every readable change is sent as it is typed)."""
         if self.editing is None or self._original is None:
             return False
-        fields = (self.name.text().strip(), self.dose.text().strip(), self.start.text().strip(),
-                  self.status.currentData())
-        return fields != _fields_of(self._original)
+        medication = self._quiet_entry()
+        return medication is None or medication != self._sent
 
     def _error(self, message: str, field: QLineEdit | None = None) -> None:
         """Show `message`; `field` (the one it is about) is outlined and described."""
@@ -317,13 +372,14 @@ class MedicationsPanel(QWidget):
         if self._read_only or not 0 <= row < len(self._medications):
             return False
         if row != self.editing and self.has_unsaved_entry():
-            what = (f"Line {self.editing + 1} has unsaved changes" if self.editing is not None
+            what = (f"Line {self.editing + 1} has unsaved changes that cannot be saved as they are"
+                    if self.editing is not None
                     else "The new medication in the fields is not added yet")
             self._error(f"{what}: save it, or Cancel (Esc), before editing another line.")
             return False
         if row != self.editing:
             medication = self._medications[row]
-            self.editing, self._original = row, medication
+            self.editing, self._original, self._sent = row, medication, medication
             self.name.setText(medication.name)
             self.dose.setText(medication.dose or "")
             self.start.setText(medication.start_date.isoformat() if medication.start_date else "")
@@ -336,13 +392,16 @@ class MedicationsPanel(QWidget):
         return True
 
     def cancel_edit(self) -> None:
-        """Back to adding a new medication; the line is left as saved. When adding, Esc
-        clears what was typed and not added."""
+        """Back to adding a new medication, the line put back as it was when it was loaded.
+        When adding, Esc clears what was typed and not added."""
         if self.editing is None:
             self._clear_fields()
             self._error("")
+            self.entry_typed.emit()
             return
-        row = self.editing
+        row, original = self.editing, self._original
+        if original is not None and self._sent != original:
+            self.line_edited.emit(row, original)
         self._leave_edit()
         if 0 <= row < self.table.rowCount():
             self.table.setFocus()
@@ -354,7 +413,7 @@ class MedicationsPanel(QWidget):
         self._shown = ()
 
     def _leave_edit(self) -> None:
-        self.editing = self._original = None
+        self.editing = self._original = self._sent = None
         self._clear_fields()
         self._error("")
         self._show_mode()
@@ -375,6 +434,7 @@ class MedicationsPanel(QWidget):
         else:
             self.add_button.setAccessibleName("Add the medication")
             self.mode.setText("")
+        self.mode.setVisible(editing)  # its frame would show as an empty box
 
     def _edit_current(self) -> None:
         row = self.table.currentRow()
@@ -461,6 +521,9 @@ class MedicationsPanel(QWidget):
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     item.setToolTip(text)
+                    # an empty cell still says what it is to a screen reader
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                                 text or f"{COLUMNS[column]}: not recorded")
                     self.table.setItem(row, column, item)
         finally:
             self._refreshing = False
@@ -485,7 +548,7 @@ class MedicationsPanel(QWidget):
             self._show_mode()
         elif self.editing >= len(medications) or len(medications) < len(self._medications):
             line = self.editing + 1
-            self.editing = self._original = None
+            self.editing = self._original = self._sent = None
             self._show_mode()
             self._error(
                 f"Line {line} was removed on another workstation; what you typed is kept: "

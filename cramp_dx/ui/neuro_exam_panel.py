@@ -48,12 +48,14 @@ class NeuroExamPanel(QWidget):
         self.area_line.setAccessibleName("Area under the keyboard cursor")
 
         # side by side where the section is wide enough, one under the other where it is not
-        # (a narrow window, or 200 % scaling): see resizeEvent
+        # (a narrow window, or 200 % scaling): see resizeEvent. It starts one under the other,
+        # so its minimum width, which a stack of sections takes even while it is hidden, never
+        # widens the window past a small screen before it is first shown.
         Direction = QBoxLayout.Direction
-        self.top = QBoxLayout(Direction.LeftToRight)
+        self.top = QBoxLayout(Direction.TopToBottom)
         self.top.addWidget(self.map, 3)
         self.top.addWidget(self.level, 2)
-        self.grids = QBoxLayout(Direction.LeftToRight)
+        self.grids = QBoxLayout(Direction.TopToBottom)
         self.grids.addWidget(self.strength, 0, Qt.AlignmentFlag.AlignTop)
         self.grids.addSpacing(self.fontMetrics().horizontalAdvance("M") * 2)
         self.grids.addWidget(self.reflexes, 1, Qt.AlignmentFlag.AlignTop)

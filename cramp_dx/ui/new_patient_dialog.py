@@ -119,7 +119,9 @@ class NewPatientDialog(QDialog):
         try:
             self.created = self.create(values)
         except InputError as exc:
-            self.show_problems([str(p) for p in exc.problems])
+            from cramp_dx.services.wording import problem_text
+
+            self.show_problems([problem_text(p) for p in exc.problems])
             return
         except CrampDxError as exc:
             self.show_problems([str(exc)])

@@ -9,6 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from cramp_dx.case.model import ORDER_STATES, Order
+from cramp_dx.services.editing import FieldKey
+from cramp_dx.ui.screen_fit import fit_text
 
 STATE_LABELS = {
     "not_ordered": "not ordered",
@@ -26,7 +28,7 @@ class OrderControl(QWidget):
     def __init__(self, test_id: str, name: str, help_text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.test_id = test_id
-        self.key = ("order", test_id)
+        self.key = FieldKey("order", test_id)
         self.name = QLabel(name)
         self.name.setWordWrap(True)
         self.name.setToolTip(help_text)
@@ -38,7 +40,8 @@ class OrderControl(QWidget):
         self.date = QLineEdit()
         self.date.setPlaceholderText("YYYY-MM-DD")
         self.date.setAccessibleName(f"{name}: order date")
-        self.date.setMaximumWidth(self.date.fontMetrics().horizontalAdvance("YYYY-MM-DD") + 30)
+        fit_text(self.date, "YYYY-MM-DD")
+        self.date.setMaximumWidth(self.date.minimumWidth() + 20)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.hide()
@@ -51,6 +54,7 @@ class OrderControl(QWidget):
         self._value: Order | None = None
         self.state.activated.connect(self._state_chosen)
         self.date.editingFinished.connect(self._commit)
+        self.date.textEdited.connect(self._date_typed)
 
     def set_value(self, order: Order | None) -> None:
         self._value = order
@@ -73,6 +77,15 @@ class OrderControl(QWidget):
         self.date.setEnabled(dated)
         if dated and not self.date.text().strip():
             self.date.setText(date.today().isoformat())
+        self._commit()
+
+    def _date_typed(self, text: str) -> None:
+        """A whole date (or none) is sent as it is typed; half a date waits."""
+        try:
+            if text.strip():
+                date.fromisoformat(text.strip())
+        except ValueError:
+            return
         self._commit()
 
     def _commit(self) -> None:

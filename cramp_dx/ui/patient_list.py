@@ -1,5 +1,7 @@
 """Patient list: search as you type by name, MRN or birth date; recent first; Ctrl+N adds a
-patient. Only the rows on screen are fetched (the service limits the query).
+patient. Each row says where the patient's latest visit stands (intake, ready for physician,
+signed); "Only ready for the physician" lists the patients waiting for one, the longest
+waiting first. Only the rows on screen are fetched (the service limits the query).
 
 Every row is one line high: a name too long for its column ends in "…" and the full name is
 in its tooltip, while the MRN and birth-date columns are always wide enough for their text.
@@ -12,8 +14,10 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +40,8 @@ NAME_LEAST_EMS = 6  # ... but never less than this
 SCREEN_SHARE = 0.4  # ... nor, for the ordinary length, more than this share of the screen
 MRN_FLOOR_EMS = 9  # room kept for an MRN of ordinary length, "LONG-000012345"
 DATE_WIDEST = "0000-00-00"
+VISIT_STATUS = {"intake": "intake", "ready_for_review": "ready for physician",
+                "signed": "signed", None: "no visit"}
 
 
 def patient_name(row: Any) -> str:
@@ -63,10 +70,12 @@ class PatientList(QWidget):
         self.search.setPlaceholderText("Search name, MRN or birth date (YYYY-MM-DD)")
         self.search.setAccessibleName("Search patients by name, MRN or birth date")
         self.search.setClearButtonEnabled(True)
-        self.table = QTableWidget(0, 3)
+        for button in self.search.findChildren(QToolButton):  # the clear button
+            button.setAccessibleName("Clear the search")
+        self.table = QTableWidget(0, 4)
         self.table.setObjectName("patientTable")
         self.table.setAccessibleName("Patients, most recent first")
-        self.table.setHorizontalHeaderLabels(("Name", "MRN", "Born"))
+        self.table.setHorizontalHeaderLabels(("Name", "MRN", "Born", "Visit"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -79,19 +88,26 @@ class PatientList(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         # rows as tall as one line of the current font (the default height is in pixels)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # a wider MRN or birth-date column asks the splitter for room (see minimumSizeHint)
         header.sectionResized.connect(self._column_resized)
         self.count = QLabel()
         self.count.setObjectName("patientCount")
-        self.new_button = QPushButton("&New patient (Ctrl+N)")
+        # no Alt mnemonic: Ctrl+N is its key, and Alt+N must stay free for typing (notes)
+        self.new_button = QPushButton("New patient (Ctrl+N)")
         self.new_button.setAccessibleName("New patient")
+        self.ready_only = QCheckBox("Only read&y for the physician")
+        self.ready_only.setObjectName("readyOnly")
+        self.ready_only.setAccessibleName("Show only patients whose visit is ready for the "
+                                          "physician")
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.ready_only)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
@@ -105,6 +121,7 @@ class PatientList(QWidget):
         self.search.returnPressed.connect(self._open_first)
         self.table.activated.connect(lambda index: self._open_row(index.row()))
         self.new_button.clicked.connect(self.new_requested)
+        self.ready_only.toggled.connect(lambda _on: self.refresh())
         self.rows: list[Any] = []
 
     def set_services(self, services: Any) -> None:
@@ -116,6 +133,8 @@ class PatientList(QWidget):
         self.services = None
         self.search.setEnabled(True)
         self.new_button.setEnabled(True)
+        self.ready_only.setEnabled(True)
+        self.ready_only.setChecked(False)
         self.rows = []
         self.table.setRowCount(0)
         self.search.clear()
@@ -128,6 +147,7 @@ class PatientList(QWidget):
         reading = self.services.may_read_clinical_data()
         self.search.setEnabled(reading)
         self.new_button.setEnabled(reading)
+        self.ready_only.setEnabled(reading)
         self.count.setWordWrap(not reading)
         if not reading:
             self.show_rows([], searching=False)
@@ -135,8 +155,12 @@ class PatientList(QWidget):
                                "emergency: File → Emergency access…")
             return
         text = self.search.text().strip()
-        rows = (self.services.search_patients(text, limit=LIMIT) if text
-                else self.services.recent_patients(limit=LIMIT))
+        if self.ready_only.isChecked():
+            rows = self.services.ready_patients(text, limit=LIMIT)
+        elif text:
+            rows = self.services.search_patients(text, limit=LIMIT)
+        else:
+            rows = self.services.recent_patients(limit=LIMIT)
         self.show_rows(rows, searching=bool(text))
 
     def show_rows(self, rows: list[Any], searching: bool) -> None:
@@ -148,6 +172,7 @@ class PatientList(QWidget):
                 patient_name(row),
                 without_bidi_controls(row.mrn or ""),
                 row.birth_date.isoformat() if row.birth_date else "",
+                VISIT_STATUS.get(row.visit_status, row.visit_status or ""),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -156,7 +181,11 @@ class PatientList(QWidget):
                     item.setToolTip(text)  # the full name, should the column cut it short
                 self.table.setItem(index, column, item)
         self.table.setUpdatesEnabled(True)
-        if searching:
+        self._fit_status()
+        if self.ready_only.isChecked():
+            self.count.setText(f"{len(self.rows)} ready for the physician, the longest waiting "
+                               "first" if self.rows else "Nobody is waiting for the physician")
+        elif searching:
             self.count.setText(f"{len(self.rows)} found" + (" (first 50)" if len(self.rows)
                                                              >= LIMIT else ""))
         else:
@@ -177,12 +206,32 @@ class PatientList(QWidget):
         columns = (mrn + born + 2 * table.frameWidth()
                    + table.verticalScrollBar().sizeHint().width())
         share = int(available_size(self).width() * SCREEN_SHARE)
+        # the visit status comes after these: the workspace gives the list room for it
+        # (LIST_WIDTH_EMS); where there is none (large text on a small screen) the column is
+        # left out rather than the window widened past the screen (see _fit_status)
         width = max(columns + em * NAME_LEAST_EMS, min(columns + em * NAME_MIN_EMS, share))
         return QSize(max(hint.width(), width), hint.height())
 
     def _column_resized(self, column: int, _old: int, _new: int) -> None:
-        if column:
+        if column in (1, 2):
             self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_status()
+
+    def _fit_status(self) -> None:
+        """The visit status column only when the list has room for it beside a name of the
+        least length, the MRN and the birth date; else it is left out (the "ready for the
+        physician" filter still finds those waiting)."""
+        table = self.table
+        em = table.fontMetrics().horizontalAdvance("M")
+        header = table.horizontalHeader()
+        status = max(header.sectionSizeHint(3), em + table.fontMetrics().horizontalAdvance(
+            VISIT_STATUS["ready_for_review"]))
+        need = (header.sectionSize(1) + header.sectionSize(2) + status + em * NAME_LEAST_EMS
+                + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width())
+        table.setColumnHidden(3, table.width() < need)
 
     def _open_first(self) -> None:
         self.refresh()

@@ -1,13 +1,16 @@
 """In-app preview of the generated summary (QtPdf), with print, save as and open in the
-system viewer."""
+system viewer. Print asks for the printer and its options in Qt's print dialog and hands the
+PDF file itself to `send` (the visit page sends it through CUPS off the GUI thread), so the
+printout keeps the PDF's vector text: nothing is rendered to an image here."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -21,13 +24,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cramp_dx.report.printing import PrintOptions
 from cramp_dx.ui.screen_fit import fit_to_screen
 from cramp_dx.ui.shortcuts import shortcut
 
+_SIDES = {
+    QPrinter.DuplexMode.DuplexNone: "one-sided",
+    QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+    QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
+}
+
+
+def options_from(printer: QPrinter, title: str) -> PrintOptions:
+    """What the print dialog chose, for `lp`."""
+    ranges = printer.pageRanges()
+    pages = ranges.toString() if not ranges.isEmpty() else None
+    if pages is None and printer.printRange() == QPrinter.PrintRange.PageRange:
+        pages = f"{printer.fromPage()}-{printer.toPage()}"
+    return PrintOptions(
+        printer=printer.printerName(),
+        copies=max(printer.copyCount(), 1),
+        pages=pages or None,
+        sides=_SIDES.get(printer.duplex()),
+        monochrome=printer.colorMode() == QPrinter.ColorMode.GrayScale,
+        title=title,
+    )
+
 
 class PdfPreview(QDialog):
-    def __init__(self, pdf_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pdf_path: Path,
+        parent: QWidget | None = None,
+        send: Callable[[Path, PrintOptions], None] | None = None,
+    ) -> None:
+        """`send(pdf, options)` prints (None: printing is not offered)."""
         super().__init__(parent)
+        self.send = send
         self.setObjectName("pdfPreview")
         self.setWindowTitle(f"Summary — {pdf_path.name}")
         self.pdf_path = pdf_path
@@ -41,6 +74,7 @@ class PdfPreview(QDialog):
         self.info = QLabel(f"{pdf_path}  ·  {self.document.pageCount()} page(s)")
         self.info.setWordWrap(True)
         self.print_button = QPushButton("&Print…")
+        self.print_button.setEnabled(send is not None)
         self.save_button = QPushButton("&Save as…")
         self.open_button = QPushButton("&Open in viewer")
         self.close_button = QPushButton("Close")
@@ -67,31 +101,25 @@ class PdfPreview(QDialog):
         return self.document.pageCount()
 
     def print_document(self) -> None:
+        """The print dialog picks the printer and options; the PDF itself is sent."""
+        if self.send is None:
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.pdf_path.name)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print summary")
+        dialog.setMinMax(1, max(self.page_count(), 1))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        self.print_to(printer)
-
-    def print_to(self, printer: QPrinter) -> None:
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.info.setText("The printer could not be started.")
+        if printer.outputFileName():  # "Print to file": the summary is already that PDF
+            self.save_as(printer.outputFileName())
             return
-        try:
-            dpi = printer.resolution()
-            target = painter.viewport()
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                size = (self.document.pagePointSize(page) * dpi / 72).toSize()
-                image = self.document.render(page, size)
-                fitted = image.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                      Qt.TransformationMode.SmoothTransformation)
-                painter.drawImage(target.x(), target.y(), fitted)
-        finally:
-            painter.end()
+        self.print_with(options_from(printer, self.pdf_path.name))
+
+    def print_with(self, options: PrintOptions) -> None:
+        assert self.send is not None
+        self.info.setText(f"Sending to {options.printer}…")
+        self.send(self.pdf_path, options)
 
     def save_as(self, target: str | None = None) -> Path | None:
         if not target:

@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGroupBox,
     QLabel,
     QPlainTextEdit,
@@ -16,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from cramp_dx.case.checks import MAX_NOTES, length_problem
+from cramp_dx.services.editing import FieldKey
+from cramp_dx.ui.wrapping_check_box import WrappingCheckBox
 
 
 class PlanField(QGroupBox):
@@ -23,12 +24,12 @@ class PlanField(QGroupBox):
 
     def __init__(self, items: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__("Management notes for the summary", parent)
-        self.key = ("plan",)
-        self.boxes: dict[str, QCheckBox] = {}
+        self.key = FieldKey("plan")
+        self.boxes: dict[str, WrappingCheckBox] = {}
         layout = QVBoxLayout(self)
         for item_id, label in items:
-            box = QCheckBox(label)
-            box.setObjectName(f"plan_{item_id}")
+            box = WrappingCheckBox(label)  # long items wrap instead of widening the column
+            box.box.setObjectName(f"plan_{item_id}")
             box.toggled.connect(self._toggled)
             self.boxes[item_id] = box
             layout.addWidget(box)
@@ -64,13 +65,14 @@ class NotesField(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.key = ("notes",)
+        self.key = FieldKey("notes")
         self.edit = QPlainTextEdit()
         self.edit.setObjectName("notes")
         self.edit.setAccessibleName("Visit notes")
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 6)
-        label = QLabel("&Notes")
+        # no Alt mnemonic: Alt+N (and any Alt+letter) typed here must reach the text
+        label = QLabel("Notes")
         label.setBuddy(self.edit)
         self.error = QLabel()
         self.error.setObjectName("errorText")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 class SaveIndicator(QLabel):
@@ -37,7 +37,3 @@ class SaveIndicator(QLabel):
             # already shown needs it again (and start-up need not pay for the style's wrapper)
             self.style().unpolish(self)
             self.style().polish(self)
-        if state == "saving":
-            # paint "Saving…" before the (short, synchronous) transaction runs
-            self.repaint()
-            QApplication.processEvents()

@@ -56,8 +56,9 @@ class SignInWidget(QWidget):
         self.button.setAccessibleName("Sign in")
 
         self.setup_note = QLabel(
-            "No accounts yet. Create the first one. More are added under File → Accounts… "
-            "by an admin, or by a physician while the record has no admin."
+            "No accounts yet. Create the first one: a physician or an admin (a nurse could "
+            "not add anyone). More, nurses too, are added under File → Accounts… by an admin, "
+            "or by a physician while the record has no admin."
         )
         self.setup_note.setWordWrap(True)
         self.display_name = QLineEdit()
@@ -67,8 +68,10 @@ class SignInWidget(QWidget):
         self.confirm.setAccessibleName("Repeat password")
         self.role = QComboBox()
         self.role.setAccessibleName("Role")
-        for role in ("physician", "nurse", "admin"):
+        for role in ("physician", "admin"):  # not a nurse: nobody could add the next account
             self.role.addItem(role, role)
+        self.role.setToolTip("The first account is a physician or an admin; nurses are added "
+                             "afterwards under File → Accounts…")
         form = QFormLayout()
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)

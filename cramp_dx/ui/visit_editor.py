@@ -88,10 +88,10 @@ class VisitEditor(QWidget):
         layout.addWidget(self.section_list)
         layout.addWidget(self.stack, 1)
         self.section_list.currentRowChanged.connect(self._row_changed)
-        shortcut("Ctrl+PgDown", self, self.next_section,
-                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut("Ctrl+PgUp", self, self.previous_section,
-                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # from anywhere in the window (the differential, the banner, the patient list too),
+        # while the workup shows
+        shortcut("Ctrl+PgDown", self, self.next_section, Qt.ShortcutContext.WindowShortcut)
+        shortcut("Ctrl+PgUp", self, self.previous_section, Qt.ShortcutContext.WindowShortcut)
         self._steps: Iterator[None] | None = self._build()
         if not defer_build:
             self.finish_build()
@@ -265,6 +265,11 @@ class VisitEditor(QWidget):
             target = self.sections[section_id].first_focus()
             if target is not None:
                 target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_first_field(self) -> None:
+        """The keyboard to the first field of the first section."""
+        if self.role_sections:
+            self.show_section(self.role_sections[0], focus=True)
 
     def next_section(self) -> None:
         self._step(1)

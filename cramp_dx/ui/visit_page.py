@@ -1,6 +1,8 @@
 """The open visit: header, red-flag banner, the workup sections and, beside them, the live
 differential and Wells score. Every edit goes through a VisitSession (autosave via
-`Services.apply`); every change re-runs `cramp_dx.engine.assess` on the current workup."""
+`Services.apply`, on the save worker's thread); every change re-runs
+`cramp_dx.engine.assess` on the current workup. Entries typed and not added yet are kept as
+drafts on this workstation."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -24,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cramp_dx.case.checks import MAX_ADDENDUM, length_problem
+from cramp_dx.case.model import NEURO_LABELS
 from cramp_dx.errors import CrampDxError, InputError
+from cramp_dx.services.background import Worker
+from cramp_dx.services.editing import FieldKey
 from cramp_dx.ui.conflict_dialog import ConflictDialog
 from cramp_dx.ui.differential_panel import DifferentialPanel
+from cramp_dx.ui.draft_keeper import DraftKeeper
 from cramp_dx.ui.medications import describe as describe_medication
-from cramp_dx.ui.medications import line_of
 from cramp_dx.ui.patient_header import PatientHeader
 from cramp_dx.ui.red_flag_banner import RedFlagBanner
 from cramp_dx.ui.save_indicator import SaveIndicator
@@ -67,6 +71,8 @@ class VisitPage(QWidget):
     message = Signal(str)
     pdf_ready = Signal(object)
     visit_changed = Signal()
+    printed = Signal(str)  # what became of a print: "Summary sent to …" or why not
+    _print_done = Signal(object, str)  # a Future and the printer, from the print worker
 
     def __init__(
         self,
@@ -93,6 +99,10 @@ class VisitPage(QWidget):
         self.last_assess_ms = 0.0
         self.error_box: QMessageBox | None = None
         self.lab_import_dialog: Any = None
+        self.worker = Worker("save")
+        self.print_worker = Worker("print")
+        self.drafts = DraftKeeper(self.worker, self)
+        self._print_done.connect(self._printed, Qt.ConnectionType.QueuedConnection)
 
         self.header = PatientHeader()
         self.emergency_banner = QLabel()
@@ -131,7 +141,7 @@ class VisitPage(QWidget):
         self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, True)
 
-        self.ready_button = QPushButton("Ready for &physician")
+        self.ready_button = QPushButton("Ready for p&hysician")  # Alt+P is the summary PDF
         self.ready_button.setAccessibleName("Mark the intake ready for the physician")
         self.sign_button = QPushButton("&Sign visit")
         self.addendum_button = QPushButton("Add a&ddendum")
@@ -162,8 +172,20 @@ class VisitPage(QWidget):
         self.editor.labs.remove_requested.connect(self._remove_lab)
         self.editor.medications.add_requested.connect(self._add_medication)
         self.editor.medications.update_requested.connect(self._update_medication)
+        self.editor.medications.line_edited.connect(self._line_edited)
         self.editor.medications.remove_requested.connect(self._remove_medication)
+        self.editor.labs.entry_typed.connect(
+            lambda: self.drafts.typed("lab", self.editor.labs.entry_fields))
+        self.editor.medications.entry_typed.connect(
+            lambda: self.drafts.typed("medication", self.editor.medications.entry_fields))
+        self.drafts.kept.connect(self._draft_kept)
+        self.drafts.failed.connect(lambda text: self.message.emit(f"Draft not kept: {text}"))
+        self.editor.labs.validate = self._check_lab
         self.banner.acknowledge_requested.connect(self.acknowledge)
+        self._focus_before_banner: QWidget | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self.ready_button.clicked.connect(self.mark_ready)
         self.sign_button.clicked.connect(self.sign)
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -203,7 +225,7 @@ class VisitPage(QWidget):
         self.close_visit()
         self.editor.medications.reset()
         self.services, self.account = services, account
-        self.session = VisitSession(services, record, parent=self)
+        self.session = VisitSession(services, record, self.worker, parent=self)
         self.session.view_only = not services.may_read_clinical_data()
         reason = services.emergency_reason(record.patient_id)
         self.emergency_banner.setText(
@@ -221,6 +243,11 @@ class VisitPage(QWidget):
             s for s in self.editor.sections if s in self.editor.intake_sections
         ]
         self.editor.set_role_sections(sections)
+        # every visit opens at its first section: a physician starts at the top of the
+        # workup, not wherever the last person (the nurse at intake) left this window
+        self.editor.show_section(sections[0])
+        for section in self.editor.sections.values():
+            section.scroll.verticalScrollBar().setValue(0)
         try:
             history = services.lab_history(record.patient_id, before_visit_id=record.id)
         except CrampDxError as exc:
@@ -231,6 +258,39 @@ class VisitPage(QWidget):
         self._show_record(record)
         self.reassess()
         self.save_indicator.set_state("read_only" if self.session.read_only else "idle")
+        self._restore_drafts(services, record)
+
+    def _restore_drafts(self, services: Any, record: Any) -> None:
+        """Entries typed here earlier and not added come back, and the status bar says so."""
+        from cramp_dx.paths import data_dir
+        from cramp_dx.services.drafts import Drafts
+
+        db = getattr(services, "db", None)
+        # a signed visit, or one opened only to read (emergency access), takes no entries
+        read_only = self.session is None or self.session.read_only
+        drafts = None if db is None or read_only else Drafts(
+            data_dir() / "drafts", db.describe(), services.account.username)
+        self.drafts.start(drafts, record.id)
+        restored = []
+        try:
+            lab, medication = self.drafts.load("lab"), self.drafts.load("medication")
+        except (CrampDxError, ValueError):
+            return
+        if lab and "labs" in self.editor.role_sections:
+            self.editor.labs.restore_entry(lab)
+            restored.append("a lab result (Metabolic labs)")
+        if medication:
+            self.editor.medications.restore_entry(medication)
+            restored.append("a medication (Medication review)")
+        if restored:
+            self.message.emit("Typed earlier and not added yet: " + " and ".join(restored)
+                              + ". Add it, or clear it with Esc.")
+
+    def _draft_kept(self, entry: str, empty: bool) -> None:
+        if not empty:
+            what = "lab result" if entry == "lab" else "medication"
+            self.message.emit(f"Draft kept on this workstation: the {what} typed is not added "
+                              "yet.")
 
     def close_visit(self) -> bool:
         """Save what is pending; False (visit stays open) while something can't be saved."""
@@ -241,6 +301,7 @@ class VisitPage(QWidget):
         if not self.session.flush():
             self.message.emit("Resolve the unsaved change before leaving this visit.")
             return False
+        self.drafts.start(None, None)
         self.session.deleteLater()
         self.session = None
         self.header.clear()
@@ -248,7 +309,16 @@ class VisitPage(QWidget):
         return True
 
     def flush(self) -> bool:
+        self.drafts.flush()
         return self.session is None or self.session.flush()
+
+    def shutdown(self) -> None:
+        """The app closes: what is in flight is finished first, then the worker stops."""
+        self.drafts.flush()
+        if self.session is not None:
+            self.session.wait()
+        self.worker.shutdown()
+        self.print_worker.shutdown()
 
     # -- showing -----------------------------------------------------------------------------
     def _show_record(self, record: Any) -> None:
@@ -314,22 +384,68 @@ class VisitPage(QWidget):
         if self.session is not None:
             self.session.edit(key, value)
 
-    def _run(self, change: Any) -> str | None:
-        """Apply a list change now; the problem text if it was refused."""
+    def _words(self, error: CrampDxError, workup: Any = None) -> str:
+        """An error in the screen's words (field labels, not the record's paths)."""
+        from cramp_dx.services.wording import error_text
+
+        if workup is None:
+            workup = self.session.current_workup() if self.session is not None else None
+        return error_text(error, workup, self.kb) if workup is not None else str(error)
+
+    def _run(self, change: Any, done: Callable[[str | None], None] | None = None,
+             workup: Any = None) -> None:
+        """Apply a list change after the pending edits, on the save worker; `done(problem)`
+        on this thread with None once saved, else the reason in the screen's words."""
         if self.session is None:
-            return "No visit is open."
-        if self.session.run(change):
-            return None
-        return self.session.last_error or "Not saved."
+            if done is not None:
+                done("No visit is open.")
+            return
+
+        def finished(error: CrampDxError | None) -> None:
+            if done is not None:
+                done(None if error is None else self._words(error, workup))
+
+        self.session.run(change, finished)
+
+    def _check_lab(self, lab: Any) -> None:
+        """The entry's value checked before it is sent, in the words of the screen
+        ("Potassium, serum: 45 mmol/L is not plausible …")."""
+        from cramp_dx.case.io import lab_value_problem
+        from cramp_dx.errors import Problem
+
+        kb_lab = self.kb.labs.get(lab.test)
+        if kb_lab is None:
+            return
+        if lab.unit not in kb_lab.accepted_units:
+            raise InputError(Problem(kb_lab.name, f"unit {lab.unit!r} not accepted; accepted: "
+                                     f"{', '.join(kb_lab.accepted_units)}"))
+        problem = lab_value_problem(kb_lab, lab.value, lab.unit, named=False)
+        if problem:
+            raise InputError(Problem(kb_lab.name, problem))
+        visit_date = self.session.record.workup.visit.date if self.session else None
+        if lab.collected and visit_date and lab.collected > visit_date:
+            raise InputError(Problem(
+                f"{kb_lab.name}, collected",
+                f"{lab.collected.isoformat()} is after the visit date {visit_date.isoformat()}"))
 
     def _add_lab(self, lab: Any) -> None:
+        from dataclasses import replace
+
         from cramp_dx.services.changes import AddLab
 
-        problem = self._run(AddLab(lab))
-        if problem is None:
-            self.editor.labs.entry_accepted()
-        else:
-            self.editor.labs.show_entry_error(problem)
+        labs = self.editor.labs
+        submitted = labs.value.text()
+        workup = self.session.current_workup() if self.session else None
+        with_lab = replace(workup, labs=(*workup.labs, lab)) if workup is not None else None
+
+        def done(problem: str | None) -> None:
+            if problem is not None:
+                labs.show_entry_error(problem)
+            elif labs.value.text() == submitted:
+                labs.entry_accepted()
+                self.drafts.typed("lab", labs.entry_fields)
+
+        self._run(AddLab(lab), done, with_lab)
 
     def _remove_lab(self, index: int) -> None:
         from cramp_dx.services.changes import RemoveLab
@@ -337,49 +453,54 @@ class VisitPage(QWidget):
         assert self.session is not None
         labs = self.session.record.workup.labs
         if 0 <= index < len(labs):
-            self._run(RemoveLab(index, labs[index]))
+            self._run(RemoveLab(index, labs[index]), self._problem_message)
+
+    def _problem_message(self, problem: str | None) -> None:
+        if problem is not None:
+            self.message.emit(problem)
 
     def _add_medication(self, medication: Any) -> None:
         from cramp_dx.services.changes import AddMedication
 
-        problem = self._run(AddMedication(medication))
-        if problem is None:
-            self.editor.medications.entry_accepted()
-        else:
-            self.editor.medications.show_entry_error(problem)
+        panel = self.editor.medications
+        submitted = panel.entry_fields()
 
-    def _update_medication(self, index: int, medication: Any, old: Any) -> None:
+        def done(problem: str | None) -> None:
+            if problem is not None:
+                panel.show_entry_error(problem)
+            elif panel.entry_fields() == submitted:
+                panel.entry_accepted()
+                self.drafts.typed("medication", panel.entry_fields)
+
+        self._run(AddMedication(medication), done)
+
+    def _line_edited(self, index: int, medication: Any) -> None:
+        """A line being edited: each readable change is saved like any other field."""
+        if self.session is not None:
+            self.session.edit(FieldKey("medication", str(index)), medication)
+
+    def _update_medication(self, index: int, medication: Any, _old: Any) -> None:
+        """Save changes (Enter): the line's edit is saved now; the panel goes back to adding
+        once it is."""
         session = self.session
         assert session is not None
-        panel = self.editor.medications
-        if not session.flush():
-            panel.show_entry_error("Not saved yet: resolve the other unsaved change first, "
-                                   "then save again.")
-            return
-        try:
-            session.reload()  # lines added or removed elsewhere move the one edited
-        except CrampDxError as exc:
-            panel.show_entry_error(f"Not saved: {exc}")
-            return
-        meds = session.record.workup.medications
-        found = line_of(meds, index, old)
-        if found is None and index >= len(meds):
-            return  # removed elsewhere: the panel keeps what was typed, to add as a new line
-        key = ("medication", str(index if found is None else found))
-        session.run_edit(key, medication, old)
-        if session.in_conflict is None:
-            self._medication_saved(key, medication)
+        key = FieldKey("medication", str(index))
+        session.edit(key, medication)
+        self._run(None, lambda problem: self._medication_saved(key, medication, problem))
 
-    def _medication_saved(self, key: tuple, medication: Any) -> None:
+    def _medication_saved(self, key: FieldKey, medication: Any, problem: str | None) -> None:
         assert self.session is not None
         panel = self.editor.medications
-        if self.session.saved_value(key) == medication:
-            panel.entry_accepted()
+        if self.session.in_conflict is not None:
+            return  # the dialog decides; then this is called again
+        if problem is None and self.session.saved_value(key) == medication:
+            if panel.editing == int(key.name):
+                panel.entry_accepted()
         elif self.session.read_only:
             panel.show_entry_error("Not saved: this visit is signed and read-only; "
                                    "add an addendum instead.")
         else:
-            panel.show_entry_error(self.session.last_error or "Not saved.")
+            panel.show_entry_error(problem or self.session.last_error or "Not saved.")
 
     def _entry_saved(self) -> bool:
         """False (and the entry shown) while a lab or medication is typed in an entry and not
@@ -388,8 +509,9 @@ class VisitPage(QWidget):
         meds, labs = self.editor.medications, self.editor.labs
         if meds.has_unsaved_edit():
             section, field = "medications", meds.name
-            text = ("Medication review: the line being edited has changes not saved: "
-                    "Save changes, or Cancel (Esc) to drop them, first.")
+            text = ("Medication review: the line being edited shows something that cannot be "
+                    "saved as it is (see the message there): correct it, or Cancel (Esc) to "
+                    "put the line back, first.")
         elif meds.has_unsaved_entry():
             section, field = "medications", meds.name
             text = ("Medication review: a medication is typed but not added: "
@@ -410,47 +532,74 @@ class VisitPage(QWidget):
         from cramp_dx.services.changes import RemoveMedication
 
         assert self.session is not None
-        meds = self.session.record.workup.medications
+        meds = self.session.current_workup().medications
         if 0 <= index < len(meds):
-            self._run(RemoveMedication(index, meds[index]))
+            self._run(RemoveMedication(index, meds[index]), self._problem_message)
 
     def focus_first_flag(self) -> None:
         for flag_id in self.banner.unacknowledged_ids():
             self.banner.findChild(QPushButton, f"ack_{flag_id}").setFocus()
             return
 
+    def _focus_changed(self, old: QWidget | None, now: QWidget | None) -> None:
+        """Remember where the person was before the keyboard (or a click) went to the red-flag
+        banner, to go back there after Acknowledge."""
+        if (now is not None and old is not None and self.banner.isAncestorOf(now)
+                and not self.banner.isAncestorOf(old) and self.isAncestorOf(old)):
+            self._focus_before_banner = old
+
+    def _return_focus(self) -> None:
+        """After Acknowledge: back where the person was, else the section's first field."""
+        import shiboken6
+
+        widget = self._focus_before_banner
+        self._focus_before_banner = None
+        if widget is not None and shiboken6.isValid(widget) and widget.isVisible():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        section = self.editor.current_section_id()
+        target = self.editor.sections[section].first_focus() if section else None
+        (target or self.editor.section_list).setFocus(Qt.FocusReason.OtherFocusReason)
+
     def acknowledge(self, flag_id: str) -> None:
         from cramp_dx.services.changes import AcknowledgeRedFlag
 
-        problem = self._run(AcknowledgeRedFlag(flag_id))
-        if problem:
-            self.message.emit(problem)
-        else:
-            self.message.emit(f"Red flag acknowledged: {self.kb.red_flag_title(flag_id)}")
-            self.reassess()
+        self._return_focus()
 
-    def _input_problem(self, key: tuple, message: str) -> None:
-        if key[0] == "medication":
+        def done(problem: str | None) -> None:
+            if problem:
+                self.message.emit(problem)
+            else:
+                self.message.emit(f"Red flag acknowledged: {self.kb.red_flag_title(flag_id)}")
+                self.reassess()
+
+        self._run(AcknowledgeRedFlag(flag_id), done)
+
+    def _input_problem(self, key: FieldKey, error: CrampDxError) -> None:
+        message = self._words(error)
+        if key.kind == "medication":
             self.editor.medications.show_entry_error(message)
         widget = self.editor.widget_for(key)
         if widget is not None and hasattr(widget, "show_error"):
             widget.show_error(message)
         self.message.emit(message)
 
-    def _conflict(self, edit: Any, error: Any) -> None:
-        label = _field_label(self.kb, edit.key)
-        show = describe_medication if edit.key[0] == "medication" else _describe
-        dialog = ConflictDialog(label, show(edit.value), show(error.theirs), self)
+    def _conflict(self, conflict: Any) -> None:
+        key = conflict.key
+        label = _field_label(self.kb, key)
+        show = describe_medication if key.kind == "medication" else _describe
+        dialog = ConflictDialog(label, show(conflict.mine), show(conflict.theirs), self)
         self.conflict_dialog = dialog
 
         def resolved(keep_mine: bool) -> None:
             self.conflict_dialog = None
             assert self.session is not None
-            self.session.resolve_conflict(keep_mine, error.current)
+            self.session.resolve_conflict(keep_mine)
             dialog.deleteLater()
-            if edit.key[0] == "medication" and self.session.in_conflict is None:
+            if key.kind == "medication":
                 if keep_mine:
-                    self._medication_saved(edit.key, edit.value)
+                    self._run(None, lambda problem: self._medication_saved(
+                        key, conflict.mine, problem))
                 else:
                     self.editor.medications.entry_accepted()
 
@@ -484,6 +633,8 @@ class VisitPage(QWidget):
     def sign(self) -> None:
         if self.session is None or self.assessment is None:
             return
+        if not self._entry_saved():  # before asking: what is typed would not be signed
+            return
         open_flags = [f.title for f in self.assessment.red_flags
                       if f.id not in self.session.record.acknowledged_red_flags]
         if open_flags:
@@ -498,19 +649,16 @@ class VisitPage(QWidget):
             self.message.emit("Visit signed.")
 
     def add_addendum(self) -> None:
-        """Ask for the text; one past the record's limit is offered again to shorten, not lost."""
+        """Ask for the text; one past the record's limit stays in the dialog to shorten, not lost."""
         if self.session is None:
             return
-        text, prompt = "", "Addendum text:"
-        while True:
-            text, ok = QInputDialog.getMultiLineText(self, "Addendum", prompt, text)
-            if not ok or not text.strip():
-                return
-            too_long = length_problem(text.strip(), MAX_ADDENDUM)
-            if too_long is None:
-                break
-            prompt = f"Addendum: {too_long}. Shorten it, or Cancel:"
-        self.add_addendum_text(text.strip())
+        from cramp_dx.ui.addendum_dialog import AddendumDialog
+
+        dialog = AddendumDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(self.add_addendum_text)
+        self.addendum_dialog = dialog
+        dialog.open()
 
     def add_addendum_text(self, text: str) -> None:
         if self.session is not None and self._action(
@@ -555,7 +703,8 @@ class VisitPage(QWidget):
         path = folder / f"{name}-v{record.version}.pdf"
         context = ReportContext(
             workup, self.assessment, self.kb,
-            meta_from_record(record, clinician=getattr(self.account, "display_name", None)),
+            meta_from_record(record, clinician=getattr(self.account, "display_name", None),
+                             signer=self.account.display_name if self.is_physician else None),
             settings.letterhead,
         )
         try:
@@ -605,6 +754,37 @@ class VisitPage(QWidget):
             self.session.replace_record(record)
             self.message.emit("Labs imported.")
 
+    def print_pdf(self, path: Path, options: Any) -> None:
+        """Send the summary PDF itself to a printer, on the print worker (the window stays
+        usable); audited like an export, before it is sent. The status bar says when CUPS
+        has it."""
+        if self.session is None or self.services is None:
+            self.printed.emit("Not printed: no visit is open.")
+            return
+        from cramp_dx.report.printing import send_pdf
+
+        services, visit_id = self.services, self.session.visit_id
+
+        def job() -> str:
+            services.record_print(visit_id, options.printer, path)
+            return send_pdf(path, options)
+
+        self.message.emit(f"Sending the summary to {options.printer}…")
+        future = self.print_worker.submit(job)
+        future.add_done_callback(lambda done: self._print_done.emit(done, options.printer))
+
+    def _printed(self, future: Any, printer: str) -> None:
+        error = future.exception()
+        if error is None:
+            job = future.result()
+            text = f"Summary sent to {printer}" + (f" (job {job})." if job else ".")
+        elif isinstance(error, CrampDxError):
+            text = f"Not printed: {error}"
+        else:
+            text = f"Not printed: {type(error).__name__}: {error}"
+        self.message.emit(text)
+        self.printed.emit(text)
+
     # -- small helpers -----------------------------------------------------------------------
     def _confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
@@ -626,27 +806,24 @@ def _with_workup(record: Any, workup: Any) -> Any:
     return replace(record, workup=workup) if workup is not record.workup else record
 
 
-def _field_label(kb: Any, key: tuple) -> str:
-    kind = key[0]
-    if kind == "finding":
-        return kb.finding_label(key[1])
-    if kind == "measurement":
-        return kb.measurement_label(key[1])[0]
-    if kind == "order":
-        test = kb.tests.get(key[1])
-        return f"Order: {test.name if test else key[1]}"
-    if kind in ("patient", "surgery", "visit"):
-        return f"{kind.capitalize()}: {key[1].replace('_', ' ')}"
-    if kind == "notes":
-        return "Notes"
-    if kind == "plan":
-        return "Management notes"
-    if kind == "medication":
-        return f"Medication line {int(key[1]) + 1}"
-    if kind == "neuro":
-        from cramp_dx.case.model import NEURO_LABELS
+def _neuro_label(_kb: Any, side: str, part: str, item: str) -> str:
+    words = {"sensory": "sensation", "strength": "strength (MRC)", "reflexes": ""}[part]
+    return f"{side.capitalize()} {NEURO_LABELS[part][item]}" + (f": {words}" if words else "")
 
-        _, side, part, item = key
-        words = {"sensory": "sensation", "strength": "strength (MRC)", "reflexes": ""}[part]
-        return f"{side.capitalize()} {NEURO_LABELS[part][item]}" + (f": {words}" if words else "")
-    return " ".join(key)
+
+_LABELS: dict[str, Callable[..., str]] = {
+    "finding": lambda kb, name: kb.finding_label(name),
+    "measurement": lambda kb, name: kb.measurement_label(name)[0],
+    "order": lambda kb, name: f"Order: {kb.tests[name].name if name in kb.tests else name}",
+    "patient": lambda _kb, name: f"Patient: {name.replace('_', ' ')}",
+    "surgery": lambda _kb, name: f"Surgery: {name.replace('_', ' ')}",
+    "visit": lambda _kb, name: f"Visit: {name.replace('_', ' ')}",
+    "notes": lambda _kb: "Notes",
+    "plan": lambda _kb: "Management notes",
+    "medication": lambda _kb, index: f"Medication line {int(index) + 1}",
+    "neuro": _neuro_label,
+}
+
+
+def _field_label(kb: Any, key: FieldKey) -> str:
+    return _LABELS[key.kind](kb, *key.parts)

@@ -1,305 +1,259 @@
-"""The open visit as the UI edits it: the last saved record, the user's pending edits per
-field, and the autosave that sends them through `Services.apply` within a second.
-
-Nothing the user typed is dropped: an edit stays pending until the service has committed it,
-and a conflict keeps it pending until the user chooses in the conflict dialog."""
+"""The Qt side of editing a visit: a timer for the autosave and the hand-over between the GUI
+thread and the save worker. What is pending, saved or in conflict is decided by the Qt-free
+`cramp_dx.services.editing.EditBuffer`; the saves themselves run on a `Worker` thread, so
+the window never waits for the database while the person types or clicks."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from cramp_dx.case.model import Workup
-from cramp_dx.errors import CrampDxError, InputError
+from cramp_dx.errors import CrampDxError
+from cramp_dx.services.background import Worker
+from cramp_dx.services.changes import Change
+from cramp_dx.services.editing import (
+    AUTOSAVE_DELAY,
+    Conflict,
+    EditBuffer,
+    FieldKey,
+    SaveBatch,
+    SaveOutcome,
+    run_batch,
+)
 
-AUTOSAVE_DELAY_MS = 400
-
-Key = tuple[str, ...]
-
-
-@dataclass(slots=True)
-class PendingEdit:
-    """One field's unsaved value. `old` is the value the user saw before editing: the service
-    compares it with the current one to detect a conflicting save from elsewhere."""
-
-    key: Key
-    value: Any
-    old: Any
+Done = Callable[[CrampDxError | None], None]  # None: saved; else why not
+CONFLICT_FIRST = "Not saved yet: resolve the other unsaved change first (see the dialog)."
 
 
 class VisitSession(QObject):
-    """Signals: `record_changed(record)` after a load, a save or taking the other value;
-    `workup_changed()` whenever the current (saved + pending) workup changes;
-    `save_state(state, detail)` for the indicator; `conflict(edit, error)`;
-    `input_problem(key, message)` when the service rejects a value."""
+    """Signals: `record_changed(record)` after a save, a reload or a conflict choice;
+    `workup_changed()` whenever what the person sees (saved + pending) changes;
+    `save_state(state, detail)` for the indicator; `conflict(Conflict)`;
+    `input_problem(key, InputError)` when the service refuses a value."""
 
     record_changed = Signal(object)
     workup_changed = Signal()
     save_state = Signal(str, str)
-    conflict = Signal(object, object)
-    input_problem = Signal(object, str)
+    conflict = Signal(object)
+    input_problem = Signal(object, object)
+    _finished = Signal(object)  # a Future, emitted from the worker thread
 
     def __init__(
         self,
         services: Any,
         record: Any,
-        make_change: Callable[[Key, Any, Any], Any] | None = None,
+        worker: Worker,
         parent: QObject | None = None,
-        delay_ms: int = AUTOSAVE_DELAY_MS,
+        delay: float = AUTOSAVE_DELAY,
     ) -> None:
         super().__init__(parent)
         self.services = services
-        self.record = record
-        self._make_change = make_change or make_change_for
-        self.pending: dict[Key, PendingEdit] = {}
-        self.in_conflict: PendingEdit | None = None
+        self.worker = worker
+        self.buffer = EditBuffer(record, delay=delay)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self.flush)
-        self._saving = False
-        self.last_error = ""
-        self.view_only = False  # opened by an account that may only read it (emergency access)
+        self._timer.timeout.connect(self._save_due)
+        self._future: Future[SaveOutcome] | None = None
+        self._batch: SaveBatch | None = None
+        self._running: list[tuple[Change | None, Done | None]] = []
+        self._queued: list[tuple[Change | None, Done | None]] = []
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def record(self) -> Any:
+        return self.buffer.record
+
     @property
     def visit_id(self) -> Any:
-        return self.record.id
+        return self.buffer.visit_id
+
+    @property
+    def view_only(self) -> bool:
+        """Opened by an account that may only read it (emergency access): nothing is edited."""
+        return self.buffer.view_only
+
+    @view_only.setter
+    def view_only(self, view_only: bool) -> None:
+        self.buffer.view_only = view_only
 
     @property
     def read_only(self) -> bool:
-        return self.view_only or self.record.status == "signed"
+        return self.buffer.read_only
 
-    def saved_value(self, key: Key) -> Any:
-        return value_at(self.record.workup, self.record, key)
+    @property
+    def pending(self) -> dict[FieldKey, Any]:
+        return self.buffer.pending
 
-    def current_value(self, key: Key) -> Any:
-        edit = self.pending.get(key)
-        return edit.value if edit is not None else self.saved_value(key)
+    @property
+    def in_conflict(self) -> Conflict | None:
+        return self.buffer.conflict
+
+    @property
+    def last_error(self) -> str:
+        return self.buffer.last_error
+
+    def saving(self) -> bool:
+        return self._future is not None
+
+    def idle(self) -> bool:
+        """Nothing in flight and no list change waiting (edits may still be pending)."""
+        return self._future is None and not self._queued
+
+    def saved_value(self, key: tuple[str, ...]) -> Any:
+        return self.buffer.saved_value(key)
+
+    def current_value(self, key: tuple[str, ...]) -> Any:
+        return self.buffer.current_value(key)
 
     def current_workup(self) -> Workup:
-        """The saved workup with the pending edits laid over it (by the service layer's own
-        change objects): what the user sees, so the differential follows every edit, not
-        every save."""
-        if not self.pending:
-            return self.record.workup
-        from cramp_dx.services.changes import VisitState
+        return self.buffer.current_workup()
 
-        state = VisitState(
-            self.record.workup, tuple(self.record.plan_items),
-            tuple(self.record.acknowledged_red_flags),
-        )
-        for edit in self.pending.values():
-            try:
-                state = self._make_change(edit.key, edit.value, edit.old).apply_to(state)
-            except (CrampDxError, TypeError, ValueError):
-                continue
-        return state.workup
-
-    # -- editing -----------------------------------------------------------------------------
-    def edit(self, key: Key, value: Any) -> None:
-        """Record a field edit; saved after the debounce delay."""
-        if self.read_only:
+    # -- editing -------------------------------------------------------------------------------
+    def edit(self, key: tuple[str, ...], value: Any) -> None:
+        """A field edit: shown at once (the differential follows), saved after a pause."""
+        if not self.buffer.edit(key, value):
             return
-        existing = self.pending.get(key)
-        if existing is None:
-            saved = self.saved_value(key)
-            if value == saved:
-                return
-            self.pending[key] = PendingEdit(key, value, saved)
-        else:
-            existing.value = value
-        self.save_state.emit("pending", "")
+        self._show_state()
         self.workup_changed.emit()
-        if self.in_conflict is None:
-            self._timer.start()
+        self._schedule()
 
-    def run(self, change: Any) -> bool:
-        """Apply a list change (add/remove a lab or medication, acknowledge a flag, …) now,
-        after the pending field edits. Returns False (with a message) if it was refused."""
-        if not self.flush():
-            return False
-        return self._apply(change, None)
+    def discard_invalid(self, key: tuple[str, ...]) -> None:
+        self.buffer.discard(key)
+        self.workup_changed.emit()
+        self._show_state()
 
-    def run_edit(self, key: Key, value: Any, old: Any) -> bool:
-        """Save now an edit made in a form opened on `old` (a medication line). The record may
-        have moved on while the form was open, so a stored value that is neither `old` nor
-        `value` is a conflict here too: the dialog opens with both values, as when the service
-        finds it. False if not saved (yet); a refused value is not kept pending (the form
-        still holds it, with the message)."""
-        if self.read_only or not self.flush():
-            return False
-        from cramp_dx.services import ConflictError
-
-        edit = PendingEdit(key, value, old)
-        self.pending[key] = edit
-        change = self._make_change(key, value, old)
-        stored = self.saved_value(key)
-        if stored != old and stored != value:
-            self.in_conflict = edit
-            self.save_state.emit("conflict", "")
-            self.workup_changed.emit()
-            self.conflict.emit(edit, ConflictError(change.field, value, stored, self.record))
-            return False
-        saved = self._apply(change, edit)
-        if not saved and self.in_conflict is not edit:
-            self.pending.pop(key, None)
-            self.workup_changed.emit()
-        return saved
+    def run(self, change: Change | None, done: Done | None = None) -> None:
+        """Save the pending edits now, then apply `change` (adding a lab or a medication,
+        an acknowledgement, …; None: only the edits); `done(problem)` is called on the GUI
+        thread when it is saved (problem None) or refused (the error saying why)."""
+        if self.buffer.conflict is not None:
+            if done is not None:
+                done(CrampDxError(CONFLICT_FIRST))
+            return
+        self._queued.append((change, done))
+        self._schedule()
 
     def flush(self) -> bool:
-        """Save every pending edit now. False while a conflict or invalid value is waiting."""
+        """Save everything now and wait for it (before leaving, printing, signing, closing).
+        False while a conflict or an error keeps something unsaved."""
         self._timer.stop()
-        if self.in_conflict is not None or self._saving:
-            return False
-        if not self.pending:
-            return True
-        for key in list(self.pending):
-            edit = self.pending.get(key)
-            if edit is None:
-                continue
-            change = self._make_change(edit.key, edit.value, edit.old)
-            if not self._apply(change, edit):
+        for _ in range(3):
+            if self._future is not None:
+                self._complete(self._future, wait=True)
+            if self.buffer.conflict is not None:
                 return False
-        return True
+            if not self.buffer.pending and not self._queued:
+                return True
+            if not self._start():
+                break
+        return not self.buffer.pending and self.buffer.conflict is None
 
-    def _apply(self, change: Any, edit: PendingEdit | None) -> bool:
-        from cramp_dx.services import ConflictError
+    def wait(self) -> None:
+        """Finish the save in flight (if any), without starting another."""
+        if self._future is not None:
+            self._complete(self._future, wait=True)
 
-        self._saving = True
-        self.save_state.emit("saving", "")
-        try:
-            record = self.services.apply(self.record.id, change, self.record.version)
-        except ConflictError as exc:
-            self._saving = False
-            if edit is None:
-                self.save_state.emit("conflict", str(exc))
-                self.reload()
-                return False
-            self.in_conflict = edit
-            self.save_state.emit("conflict", "")
-            self.conflict.emit(edit, exc)
-            return False
-        except InputError as exc:
-            self._saving = False
-            message = "; ".join(str(p) for p in exc.problems)
-            self.last_error = message
-            self.save_state.emit("error", message)
-            if edit is None:
-                return False
-            # Not saved, and not retried: the field keeps showing what was typed, with the
-            # message, until the user corrects it (a new edit of the same field).
-            self.pending.pop(edit.key, None)
-            self.input_problem.emit(edit.key, message)
-            self.workup_changed.emit()
-            return True
-        except CrampDxError as exc:
-            self._saving = False
-            self.last_error = str(exc)
-            self.save_state.emit("error", str(exc))
-            return False
-        self._saving = False
-        self.last_error = ""
-        if edit is not None:
-            if edit.value == self.pending.get(edit.key, edit).value:
-                self.pending.pop(edit.key, None)
-            else:
-                edit.old = value_at(record.workup, record, edit.key)
-        self._set_record(record)
-        self.save_state.emit("pending" if self.pending else "saved", "")
-        return True
-
-    def resolve_conflict(self, keep_mine: bool, current: Any) -> None:
-        """After the dialog: keep mine → save it over the value now stored; use theirs →
-        drop my edit and show the stored record."""
-        edit = self.in_conflict
-        self.in_conflict = None
-        if edit is None:
-            return
-        if keep_mine:
-            edit.old = value_at(current.workup, current, edit.key)
-            self._set_record(current)
-            self.flush()
-        else:
-            self.pending.pop(edit.key, None)
-            self._set_record(current)
-            self.save_state.emit("pending" if self.pending else "saved", "")
-            if self.pending:
-                self._timer.start()
-
-    def discard_invalid(self, key: Key) -> None:
-        self.pending.pop(key, None)
+    # -- conflicts and reloads -----------------------------------------------------------------
+    def resolve_conflict(self, keep_mine: bool) -> None:
+        """After the dialog: keep mine → saved over the value now stored; use theirs → my
+        edit is dropped. The stored record is shown either way."""
+        self.buffer.resolve(keep_mine)
+        self.record_changed.emit(self.buffer.record)
         self.workup_changed.emit()
+        self._show_state()
+        self._schedule()
 
     def reload(self) -> None:
-        self._set_record(self.services.load_visit(self.record.id))
+        self.replace_record(self.services.load_visit(self.buffer.visit_id))
 
     def replace_record(self, record: Any) -> None:
-        """A new record from a whole-visit action (ready, sign, addendum)."""
-        self._set_record(record)
-
-    def _set_record(self, record: Any) -> None:
-        self.record = record
+        """A new record from a whole-visit action (ready, sign, addendum) or a reload."""
+        self.buffer.replace_record(record)
         self.record_changed.emit(record)
         self.workup_changed.emit()
 
+    # -- the save ------------------------------------------------------------------------------
+    def _schedule(self) -> None:
+        if self._future is not None:
+            return  # the next one is planned when this one is done
+        if self._queued:
+            if self.buffer.conflict is None:
+                self._start()
+                return
+            queued, self._queued = self._queued, []
+            for _change, done in queued:
+                if done is not None:
+                    done(CrampDxError(CONFLICT_FIRST))
+        due = self.buffer.due_at()
+        if due is None:
+            self._timer.stop()
+            return
+        self._timer.start(max(0, int((due - time.monotonic()) * 1000) + 1))
 
-# -- field addressing -------------------------------------------------------------------------
-def value_at(workup: Workup, record: Any, key: Key) -> Any:
-    """The value a key addresses in a saved workup/record."""
-    kind = key[0]
-    if kind == "finding":
-        return workup.findings.get(key[1])
-    if kind == "measurement":
-        return workup.measurements.get(key[1])
-    if kind == "patient":
-        return getattr(workup.patient, key[1])
-    if kind == "surgery":
-        return getattr(workup.surgery, key[1])
-    if kind == "visit":
-        return getattr(workup.visit, key[1])
-    if kind == "order":
-        return workup.orders.get(key[1])
-    if kind == "notes":
-        return workup.visit.notes
-    if kind == "plan":
-        return tuple(record.plan_items)
-    if kind == "medication":
-        index = int(key[1])
-        return workup.medications[index] if 0 <= index < len(workup.medications) else None
-    if kind == "neuro":
-        return workup.neuro_exam.get(key[1], key[2], key[3])
-    raise KeyError(key)
+    def _save_due(self) -> None:
+        if self._future is None and self.buffer.is_due():
+            self._start()
+        else:
+            self._schedule()
 
+    def _start(self) -> bool:
+        queued, self._queued = self._queued, []
+        batch = self.buffer.begin(tuple(change for change, _ in queued if change is not None))
+        if batch is None:
+            for _change, done in queued:
+                if done is not None:
+                    done(None if self.buffer.conflict is None else CrampDxError(CONFLICT_FIRST))
+            return False
+        self._timer.stop()
+        self._running = queued
+        self._batch = batch
+        self.save_state.emit("saving", "")
+        future = self.worker.submit(run_batch, self.services, batch)
+        self._future = future
+        future.add_done_callback(self._finished.emit)
+        return True
 
-def make_change_for(key: Key, value: Any, old: Any) -> Any:
-    """The service-layer change object for one field edit."""
-    from cramp_dx.services import changes
+    def _on_finished(self, future: Future[SaveOutcome]) -> None:
+        if future is self._future:
+            self._complete(future, wait=False)
 
-    kind = key[0]
-    if kind == "finding":
-        return changes.SetFinding(key[1], value, old)
-    if kind == "measurement":
-        return changes.SetMeasurement(key[1], value, old)
-    if kind == "patient":
-        return changes.SetPatientField(key[1], value, old)
-    if kind == "surgery":
-        return changes.SetSurgeryField(key[1], value, old)
-    if kind == "visit":
-        return changes.SetVisitField(key[1], value, old)
-    if kind == "notes":
-        return changes.SetNotes(value, old)
-    if kind == "plan":
-        return changes.SetPlanItems(tuple(value), old)
-    if kind == "order":
-        if value is None:
-            return changes.SetOrder(key[1], None, None, old)
-        return changes.SetOrder(key[1], value.state, value.date, old)
-    if kind == "medication":
-        return changes.UpdateMedication(int(key[1]), value, old)
-    if kind == "neuro":
-        return changes.SetNeuroSign(key[1], key[2], key[3], value, old)
-    raise KeyError(key)
+    def _complete(self, future: Future[SaveOutcome], *, wait: bool) -> None:
+        batch = self._batch
+        assert batch is not None
+        try:
+            outcome = future.result(timeout=None if wait else 0)
+        except Exception as exc:  # a bug or a lost connection: keep every edit pending
+            error = exc if isinstance(exc, CrampDxError) else CrampDxError(
+                f"the record could not be saved: {exc}")
+            outcome = SaveOutcome(None, error=error, actions=tuple(error for _ in batch.actions))
+        self._future = self._batch = None
+        running, self._running = self._running, []
+        finished = self.buffer.finish(outcome)
+        if finished.record_changed:
+            self.record_changed.emit(self.buffer.record)
+        if finished.workup_changed:
+            self.workup_changed.emit()
+        for key, error in finished.problems:
+            self.input_problem.emit(key, error)
+        results = iter(finished.actions)
+        overall = (CrampDxError(CONFLICT_FIRST) if finished.conflict is not None
+                   else finished.error)
+        for change, done in running:
+            problem = next(results, None) if change is not None else overall
+            if done is not None:
+                done(problem)
+        self._show_state()
+        if finished.conflict is not None:
+            self.conflict.emit(finished.conflict)
+        if not wait:
+            self._schedule()
+
+    def _show_state(self) -> None:
+        state = self.buffer.state()
+        self.save_state.emit(state, self.buffer.last_error if state == "error" else "")

@@ -112,7 +112,14 @@ def click(qtbot: Any, widget: QWidget) -> None:
 
 def wait_saved(qtbot: Any, window: Any) -> None:
     session = window.visit_page.session
-    qtbot.waitUntil(lambda: not session.pending and window.save_indicator.state == "saved", timeout=3000)
+    qtbot.waitUntil(lambda: session.idle() and not session.pending
+                    and window.save_indicator.state == "saved", timeout=5000)
+
+
+def wait_idle(qtbot: Any, window: Any) -> None:
+    """Until the visit's saves and list changes (run on the save worker) are done."""
+    session = window.visit_page.session
+    qtbot.waitUntil(session.idle, timeout=5000)
 
 
 def typed(qtbot: Any, widget: QWidget, text: str) -> None:
@@ -133,5 +140,6 @@ __all__ = [
     "shortcut",
     "sign_in",
     "typed",
+    "wait_idle",
     "wait_saved",
 ]

@@ -1,4 +1,6 @@
-"""Section 11: the signature block — who signed and when, or blank lines on a draft."""
+"""Section 11: the signature block — who signed and when; unsigned, lines to sign on, named
+for the physician who will sign (when the one building the summary is that physician), else
+blank: never the name of whoever edited the visit last."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable
             [
                 [Paragraph("Signature", st.label), Paragraph(rule, st.body)],
                 [Paragraph("Name", st.label),
-                 cell(meta.clinician, overflow, "Clinician", st.body, limit=200, empty=rule)],
+                 cell(meta.signer, overflow, "Signer", st.body, limit=200, empty=rule)],
                 [Paragraph("Date", st.label), Paragraph(rule, st.body)],
             ],
             colWidths=[70, width - 70],
