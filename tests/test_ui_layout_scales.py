@@ -21,11 +21,13 @@ PROBE = Path(__file__).resolve().parent / "support" / "layout_probe.py"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# ex4 has the longest "Next tests" of the examples (and a neurological examination)
+@pytest.mark.parametrize("case", ["ex2-early-swollen-calf", "ex4-wrong-level"])
 @pytest.mark.parametrize("scale", ["1", "2"])
-def test_nothing_is_cut_off_on_a_1600_by_1000_screen(tmp_path, scale):
+def test_nothing_is_cut_off_on_a_1600_by_1000_screen(tmp_path, scale, case):
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
     record = make_record(url)
-    visit = record.services("doc").import_case(example("ex2-early-swollen-calf"))
+    visit = record.services("doc").import_case(example(case))
     record.db.dispose()
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_SCALE_FACTOR=scale)
     env.pop("QT_QPA_PLATFORM", None)

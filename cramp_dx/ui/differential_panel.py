@@ -10,8 +10,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeWidget,
@@ -104,10 +106,40 @@ class WrappingTree(QTreeWidget):
             self.scheduleDelayedItemsLayout()
 
 
+class _Below(QScrollArea):
+    """The next tests and warnings: as high as their text when there is room; on a screen too
+    short for all of it, at least `MIN_LINES` lines and a scroll bar for the rest (never cut)."""
+
+    MIN_LINES = 3
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("nextTestsArea")
+        self.setAccessibleName("Next tests and warnings")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+        self.wanted = 0
+
+    def fit(self, width: int) -> None:
+        """Ask for the content's whole height at `width`; allow down to a few lines."""
+        content = self.widget()
+        self.wanted = content.layout().totalHeightForWidth(max(width, 1))
+        lines = self.fontMetrics().lineSpacing() * self.MIN_LINES
+        self.setMinimumHeight(min(self.wanted, lines))
+        self.setMaximumHeight(max(self.wanted, 1))
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.wanted)
+
+
 class DifferentialPanel(QWidget):
-    """The ranked tree takes the height left over; the heading, next tests and warnings are
-    always shown whole (see minimumSizeHint), so a short side column shortens the tree, never
-    cuts a line of text."""
+    """The ranked tree takes the height left over; the heading is always shown whole and the
+    next tests and warnings too while the screen has room (see minimumSizeHint): a short side
+    column first shortens the tree, and only on a screen too short for everything do the next
+    tests scroll (a few lines stay in view)."""
 
     MIN_TREE_ROWS = 4
 
@@ -141,12 +173,18 @@ class DifferentialPanel(QWidget):
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setObjectName("warningsText")
+        content = QWidget()
+        below = QVBoxLayout(content)
+        below.setContentsMargins(0, 0, 0, 0)
+        below.addWidget(self.next_tests)
+        below.addWidget(self.warnings)
+        below.addStretch(1)
+        self.below = _Below(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.tree, 3)
-        layout.addWidget(self.next_tests)
-        layout.addWidget(self.warnings)
+        layout.addWidget(self.below)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._content: dict[str, tuple] = {}
         self._order: list[str] = []
@@ -154,22 +192,24 @@ class DifferentialPanel(QWidget):
         self.updates = 0  # rows rewritten by the last show_assessment (for tests/benchmarks)
 
     def minimumSizeHint(self) -> QSize:
-        """As low as the wrapped texts at the current width and a few rows of the tree."""
+        """As low as the wrapped heading, a few lines of the next tests and a few rows of the
+        tree at the current width."""
         hint = super().minimumSizeHint()
-        width = self.width()
         layout = self.layout()
-        texts = [label for label in (self.heading, self.next_tests, self.warnings)
-                 if not label.isHidden()]
         tree = (self.tree.header().sizeHint().height() + 2 * self.tree.frameWidth()
                 + self.tree.fontMetrics().lineSpacing() * self.MIN_TREE_ROWS)
-        height = (sum(label.heightForWidth(width) for label in texts) + tree
-                  + layout.spacing() * len(texts))
-        return QSize(hint.width(), max(hint.height(), height))
+        height = (self.heading.heightForWidth(self.width()) + tree + self.below.minimumHeight()
+                  + layout.spacing() * 2)
+        return QSize(hint.width(), height)
+
+    def _fit_below(self) -> None:
+        self.below.fit(self.width())
+        self.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
-            self.updateGeometry()  # the wrapped texts need another height at this width
+            self._fit_below()  # the wrapped texts need another height at this width
 
     def ranked_ids(self) -> list[str]:
         return list(self._order)
@@ -217,11 +257,14 @@ class DifferentialPanel(QWidget):
             self._content[result.id] = content
             self._fill(self._items[result.id], content)
         self.updates = updates
-        self._show_next_tests(assessment)
+        changed = self._show_next_tests(assessment)
         warnings = "\n".join(assessment.warnings)
         if self.warnings.text() != warnings:
             self.warnings.setText(warnings)
             self.warnings.setVisible(bool(warnings))
+            changed = True
+        if changed:
+            self._fit_below()
 
     def _selected_id(self) -> str | None:
         current = self.tree.currentItem()
@@ -263,7 +306,8 @@ class DifferentialPanel(QWidget):
             child.setText(0, f"{label}: {text}")
             child.setFirstColumnSpanned(True)
 
-    def _show_next_tests(self, assessment: Assessment) -> None:
+    def _show_next_tests(self, assessment: Assessment) -> bool:
+        """Whether the text changed."""
         if assessment.next_tests:
             lines = []
             for test in assessment.next_tests[:6]:
@@ -273,6 +317,8 @@ class DifferentialPanel(QWidget):
             html = "<b>Next tests</b><br>" + "<br>".join(lines)
         else:
             html = "<b>Next tests</b><br>None suggested."
-        if html != self._next_html:
-            self._next_html = html
-            self.next_tests.setText(html)
+        if html == self._next_html:
+            return False
+        self._next_html = html
+        self.next_tests.setText(html)
+        return True

@@ -75,6 +75,9 @@ def main() -> None:
         viewport = section.scroll.viewport()
         if window.width() > screen.width():
             problems.append(f"window {window.width()} px wide on a {screen.width()} px screen")
+        needed = window.minimumSizeHint().height()
+        if max(window.height(), needed) > screen.height():
+            problems.append(f"window {max(window.height(), needed)} px high on a {screen.height()} px screen")
         for control in section.findChildren(FindingControl):
             for value, button in control.buttons.items():
                 what = f"{section_id}: {control.finding_id} {button.text()} ({value})"
