@@ -24,6 +24,7 @@ import json
 import os
 import random
 import resource
+import signal
 import statistics
 import sys
 import threading
@@ -447,6 +448,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.runs, args.workstations = 100, 0
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # leave through the `with`: the server is removed
+        signal.signal(stop, lambda number, _frame: sys.exit(128 + number))
     say = (lambda *_: None) if args.json else functools.partial(print, flush=True)
     say(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {load_average()}")
     phases: list[Concurrency] = []
