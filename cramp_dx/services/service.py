@@ -900,12 +900,15 @@ class Services:
         _check_id(visit_id, "visit")
         self._may_look_up()
         with _read(self.db) as session:
-            visit = load_visit_row(session, visit_id)
-            if visit is None:
+            found = session.execute(
+                select(m.Visit, m.Patient)
+                .join(m.Patient, m.Patient.id == m.Visit.patient_id)
+                .where(m.Visit.id == visit_id)
+            ).one_or_none()
+            if found is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            visit, patient = found
             self._may_read(visit.patient_id)
-            patient = session.get(m.Patient, visit.patient_id)
-            assert patient is not None
             record = self._record(session, visit, read_state(session, visit, patient))
         self._audit_emergency_read(record.patient_id, record.id)
         return record
