@@ -148,6 +148,7 @@ RAW_VISIT = [
     "SELECT * FROM visit_lab WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM visit_medication WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM visit_order WHERE visit_id = %(v)s",
+    "SELECT * FROM visit_neuro_sign WHERE visit_id = %(v)s",
     "SELECT * FROM visit_plan_item WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM red_flag_ack WHERE visit_id = %(v)s",
     "SELECT * FROM addendum WHERE visit_id = %(v)s ORDER BY id",
