@@ -58,6 +58,22 @@ def load_visit_row(session: Session, visit_id: int, *, for_update: bool = False)
     return session.execute(query).scalar_one_or_none()
 
 
+def load_visit_and_patient(
+    session: Session, visit_id: int, *, for_update: bool = False
+) -> tuple[m.Visit, m.Patient] | None:
+    """The visit row and its patient's in one query; with `for_update` both are locked (visit,
+    then patient: the order of the separate locks elsewhere)."""
+    query = (
+        select(m.Visit, m.Patient)
+        .join(m.Patient, m.Patient.id == m.Visit.patient_id)
+        .where(m.Visit.id == visit_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=(m.Visit, m.Patient))
+    found = session.execute(query).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
 def patient_of(row: m.Patient) -> Patient:
     return Patient(
         mrn=row.mrn,
@@ -434,6 +450,7 @@ def _sync_keyed(
 
 __all__ = [
     "SURGERY_COLUMNS",
+    "load_visit_and_patient",
     "load_visit_row",
     "neuro_exam_of",
     "neuro_signs",

@@ -52,6 +52,7 @@ from cramp_dx.services.errors import (
     SignedVisitError,
 )
 from cramp_dx.services.mapping import (
+    load_visit_and_patient,
     load_visit_row,
     patient_of,
     read_state,
@@ -900,11 +901,7 @@ class Services:
         _check_id(visit_id, "visit")
         self._may_look_up()
         with _read(self.db) as session:
-            found = session.execute(
-                select(m.Visit, m.Patient)
-                .join(m.Patient, m.Patient.id == m.Visit.patient_id)
-                .where(m.Visit.id == visit_id)
-            ).one_or_none()
+            found = load_visit_and_patient(session, visit_id)
             if found is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
             visit, patient = found
@@ -920,13 +917,12 @@ class Services:
         _check_change_name(change)
         require_sections(self.account, {section_of(change)})
         with self._writing() as session:
-            visit = load_visit_row(session, visit_id, for_update=True)
-            if visit is None:
+            found = load_visit_and_patient(session, visit_id, for_update=True)
+            if found is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            visit, patient = found
             if visit.status == "signed":
                 raise SignedVisitError(f"visit {visit_id} is signed and read-only; add an addendum instead")
-            patient = session.get(m.Patient, visit.patient_id, with_for_update=True)
-            assert patient is not None
             state = read_state(session, visit, patient)
             current = change.current(state)
             moved = visit.version != base_version or isinstance(change, SetPatientField)
