@@ -61,8 +61,9 @@ def load_visit_row(session: Session, visit_id: int, *, for_update: bool = False)
 def load_visit_and_patient(
     session: Session, visit_id: int, *, for_update: bool = False
 ) -> tuple[m.Visit, m.Patient] | None:
-    """The visit row and its patient's in one query; with `for_update` both are locked (visit,
-    then patient: the order of the separate locks elsewhere)."""
+    """The visit row and its patient's in one query; with `for_update` both are locked, in
+    the order of the OF list (visit, then patient: the order of the two separate locks this
+    replaces, and of the other writers that lock both)."""
     query = (
         select(m.Visit, m.Patient)
         .join(m.Patient, m.Patient.id == m.Visit.patient_id)
