@@ -85,7 +85,11 @@ def generate(path: Path, patients: int, visits_per_patient: int = 3) -> float:
         )
         raw.executemany("INSERT INTO visit_finding VALUES (?,?,?)", finding_rows)
         raw.executemany("INSERT INTO visit_measurement VALUES (?,?,?)", meas_rows)
-        raw.executemany("INSERT INTO visit_lab VALUES (?,?,?,?,?,?,?)", lab_rows)
+        raw.executemany(
+            "INSERT INTO visit_lab (id, visit_id, position, test, value, unit, collected) "
+            "VALUES (?,?,?,?,?,?,?)",
+            lab_rows,
+        )
         raw.executemany("INSERT INTO visit_medication VALUES (?,?,?,?,?,?,?,?)", med_rows)
     raw.execute("ANALYZE")
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -24,6 +24,7 @@ import json
 import os
 import random
 import resource
+import signal
 import statistics
 import sys
 import threading
@@ -147,6 +148,7 @@ RAW_VISIT = [
     "SELECT * FROM visit_lab WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM visit_medication WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM visit_order WHERE visit_id = %(v)s",
+    "SELECT * FROM visit_neuro_sign WHERE visit_id = %(v)s",
     "SELECT * FROM visit_plan_item WHERE visit_id = %(v)s ORDER BY position",
     "SELECT * FROM red_flag_ack WHERE visit_id = %(v)s",
     "SELECT * FROM addendum WHERE visit_id = %(v)s ORDER BY id",
@@ -348,11 +350,9 @@ FROM pg_stat_activity WHERE application_name = %s
 @dataclass
 class Concurrency:
     workstations: int
+    think: float
     run: Run
     problems: list[str]
-    audit_problems: list[str]
-    audit_rows: int
-    verify_seconds: float
     server_cpu: float
     client_cpu: float
     server_pss: int
@@ -369,36 +369,50 @@ class Concurrency:
         return sum(len(self.run.ms(op)) for op in ("search", "open", "save")) / self.run.seconds
 
 
+@dataclass
+class AuditCheck:
+    problems: list[str]
+    rows: int
+    seconds: float
+
+
 def workstations(
-    cluster: Cluster, url: str, conninfo: str, doc: Any, patients: int, count: int, seconds: float
-) -> Concurrency:
+    cluster: Cluster, url: str, conninfo: str, doc: Any, patients: int, count: int, seconds: float,
+    thinks: list[float],
+) -> tuple[list[Concurrency], AuditCheck]:
+    """One run of `count` workstations per think time, each checked by re-reading the record;
+    then the whole audit chain verified."""
     db = open_database(url + "?application_name=bench")
     names = create_accounts(db, doc, count)
-    plan = Plan(url, seconds=seconds, patients=patients)
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ServerMonitor(cluster, conninfo) as monitor:
-        run = run_workstations(plan, names)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    client_cpu = sum(getattr(children, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime"))
-    problems = check(db, run)
+    phases = []
+    for n, think in enumerate(thinks):
+        plan = Plan(url, seconds=seconds, patients=patients, think_seconds=think, seed=n + 1)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with ServerMonitor(cluster, conninfo) as monitor:
+            run = run_workstations(plan, names)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_cpu = sum(getattr(children, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime"))
+        phases.append(
+            Concurrency(count, think, run, check(db, run), monitor.cpu, client_cpu, monitor.peak_pss,
+                        monitor.peak_connections, monitor.mean(1), monitor.mean(2))
+        )
     started = time.perf_counter()
-    audit_problems = audit.verify(db)
+    problems = audit.verify(db)
     verify_seconds = time.perf_counter() - started
     with db.session() as session:
-        audit_rows = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        rows = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
     db.dispose()
-    return Concurrency(count, run, problems, audit_problems, audit_rows, verify_seconds,
-                       monitor.cpu, client_cpu, monitor.peak_pss, monitor.peak_connections,
-                       monitor.mean(1), monitor.mean(2))
+    return phases, AuditCheck(problems, rows, verify_seconds)
 
 
 def summarize(c: Concurrency) -> list[str]:
     run = c.run
     save, search, opened = run.ms("save"), run.ms("search"), run.ms("open")
     kinds = {kind: sum(1 for s in run.saves if s.kind == kind) for kind in ("finding", "lab", "sign")}
+    pace = f"a mean pause of {c.think:g} s before each action" if c.think else "no pause between actions"
     return [
-        f"{c.workstations} workstations for {run.seconds:.0f} s (on this machine's {os.cpu_count()} "
-        "cores, with the server)",
+        f"{c.workstations} workstations for {run.seconds:.0f} s, {pace} (processes on this machine's "
+        f"{os.cpu_count()} cores, with the server)",
         f"  saves: {len(run.saves):,} ({kinds['finding']:,} findings, {kinds['lab']:,} labs, "
         f"{kinds['sign']:,} signs) = {c.saves_per_second:.1f} saves/s; all operations "
         f"{c.operations_per_second:.1f}/s",
@@ -410,9 +424,6 @@ def summarize(c: Concurrency) -> list[str]:
         f"{sum(w.signed_meanwhile for w in run.workstations):,}",
         f"  re-read check: {len(c.problems)} problems (lost or silently overwritten saves, false conflicts)"
         + "".join(f"\n    {p}" for p in c.problems[:10]),
-        f"  audit chain ({c.audit_rows:,} rows): "
-        + ("intact" if not c.audit_problems else f"{len(c.audit_problems)} problems: {c.audit_problems[:3]}")
-        + f", verified in {c.verify_seconds:.0f} s",
         f"  CPU: server {c.server_cpu / run.seconds:.2f} cores, workstation processes "
         f"{c.client_cpu / run.seconds:.2f} cores (start-up included); server memory peak "
         f"{c.server_pss / 2**20:,.0f} MiB PSS",
@@ -428,16 +439,22 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--workstations", type=int, default=20, help="0: no concurrency run")
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of the concurrency run")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each concurrency run")
+    parser.add_argument(
+        "--think", default="0", help="mean pause before each action, seconds; a comma list runs each in turn"
+    )
     parser.add_argument("--quick", action="store_true", help="100 runs, no concurrency run")
     parser.add_argument("--json", action="store_true", help="print rows as JSON (benchmarks/run_all.py)")
     parser.add_argument("--workdir", help="folder for the server's files (default: the temp folder)")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.workstations = 100, 0
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # leave through the `with`: the server is removed
+        signal.signal(stop, lambda number, _frame: sys.exit(128 + number))
     say = (lambda *_: None) if args.json else functools.partial(print, flush=True)
     say(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {load_average()}")
-    concurrency = None
+    phases: list[Concurrency] = []
+    audit_check = None
     with Cluster.start(SERVER_SETTINGS, parent=args.workdir, no_sync=False) as cluster:
         name = cluster.create_database("cramp_dx")
         url, conninfo = cluster.url(name), cluster.conninfo(name)
@@ -455,12 +472,13 @@ def main() -> int:
         figures, commits = single_client(url, conninfo, doc, args.patients, args.runs)
         say(f"single-client runs done, load average {load_average()}")
         if args.workstations:
-            concurrency = workstations(
-                cluster, url, conninfo, doc, args.patients, args.workstations, args.seconds
+            thinks = [float(t) for t in args.think.split(",")]
+            phases, audit_check = workstations(
+                cluster, url, conninfo, doc, args.patients, args.workstations, args.seconds, thinks
             )
     scale = f"{args.patients:,} patients, {args.patients * 3:,} visits, PostgreSQL"
     if args.json:
-        print(json.dumps(json_rows(figures, concurrency, scale)))
+        print(json.dumps(json_rows(figures, phases, audit_check, scale)))
         return 0
     print(f"{'operation':<32} {'median':>8} {'p95':>8} {'target':>7} {'psycopg':>8} {'p95':>8} {'ratio':>6}")
     failed = False
@@ -474,38 +492,47 @@ def main() -> int:
         )
     commit, commit_p95 = statistics.median(commits), percentile(commits, 0.95)
     print(f"{'bare commit (one UPDATE)':<32} {commit:>8.2f} {commit_p95:>8.2f}")
-    if concurrency is not None:
-        print("\n".join(summarize(concurrency)))
-        failed |= bool(concurrency.problems or concurrency.audit_problems)
+    for phase in phases:
+        print("\n".join(summarize(phase)))
+        failed |= bool(phase.problems)
+    if audit_check is not None:
+        print(
+            f"audit chain ({audit_check.rows:,} rows): "
+            + (f"{len(audit_check.problems)} problems: {audit_check.problems[:3]}" if audit_check.problems
+               else "intact")
+            + f", verified in {audit_check.seconds:.0f} s"
+        )
+        failed |= bool(audit_check.problems)
     print(f"server settings: {SERVER_SETTINGS}; load average at the end {load_average()}")
     return 1 if failed else 0
 
 
-def json_rows(figures: list[Figure], concurrency: Concurrency | None, scale: str) -> list[dict[str, Any]]:
+def json_rows(
+    figures: list[Figure], phases: list[Concurrency], audit_check: AuditCheck | None, scale: str
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"benchmark": f"record: {f.name} ({scale})", "value": round(f.median, 2), "unit": "ms",
          "baseline": round(f.bare_median, 3), "ratio": round(f.median / f.bare_median, 1),
          "target": f"≤ {f.target_ms:g} ms", "ok": f.median <= (f.target_ms or 0)}
         for f in figures
     ]
-    if concurrency is not None:
-        save = concurrency.run.ms("save")
-        rows.append(
-            {"benchmark": f"record: {concurrency.workstations} workstations, saves per second ({scale})",
-             "value": round(concurrency.saves_per_second, 1), "unit": "", "baseline": None, "ratio": None,
-             "target": "", "ok": None}
-        )
-        rows.append(
-            {"benchmark": f"record: {concurrency.workstations} workstations, save p95 ({scale})",
-             "value": round(percentile(save, 0.95), 1), "unit": "ms", "baseline": None, "ratio": None,
-             "target": "", "ok": None}
-        )
-        rows.append(
-            {"benchmark": f"record: {concurrency.workstations} workstations, saves lost or overwritten",
-             "value": len(concurrency.problems) + len(concurrency.audit_problems), "unit": "",
-             "baseline": None, "ratio": None, "target": "0", "ok": not (concurrency.problems or
-                                                                     concurrency.audit_problems)}
-        )
+    for phase in phases:
+        label = f"record: {phase.workstations} workstations, pause {phase.think:g} s"
+        save = phase.run.ms("save")
+        rows.append({"benchmark": f"{label}, saves per second ({scale})",
+                     "value": round(phase.saves_per_second, 1), "unit": "", "baseline": None,
+                     "ratio": None, "target": "", "ok": None})
+        rows.append({"benchmark": f"{label}, save p50 / p95 / p99",
+                     "value": "/".join(f"{percentile(save, q):.0f}" for q in (0.5, 0.95, 0.99)),
+                     "unit": "ms", "baseline": None, "ratio": None, "target": "", "ok": None})
+        rows.append({"benchmark": f"{label}, saves lost or silently overwritten",
+                     "value": len(phase.problems), "unit": "", "baseline": None, "ratio": None,
+                     "target": "0", "ok": not phase.problems})
+    if audit_check is not None:
+        rows.append({"benchmark": f"record: audit chain after the workstations ({audit_check.rows:,} rows)",
+                     "value": "intact" if not audit_check.problems else f"{len(audit_check.problems)} breaks",
+                     "unit": "", "baseline": None, "ratio": None, "target": "intact",
+                     "ok": not audit_check.problems})
     return rows
 
 

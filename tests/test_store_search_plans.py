@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event
 from support.pgcluster import Cluster
 from support.postgres import postgres_server  # noqa: F401
-from support.synthetic import load_postgres
+from support.synthetic import BULK_TABLES, load_postgres
 
 from cramp_dx.services import Services
 from cramp_dx.store import Database, open_database
@@ -119,3 +119,15 @@ def test_opening_and_listing_visits_scan_no_table_sequentially(big_record):
     for action in (lambda: svc.load_visit(30_000), lambda: svc.list_visits(10_000)):
         for plan in plans(db, action):
             assert not set(plan.seq_scans()) & {"patient", "visit"}, plan.statement
+
+
+def test_opening_a_visit_reads_its_rows_in_one_query_by_index(big_record):
+    """The visit's child rows come in one UNION ALL (mapping.workup_query), each part read by
+    its visit_id index: no sequential scan of any table the synthetic record fills."""
+    db, svc = big_record
+    found = plans(db, lambda: svc.load_visit(30_001))
+    workup = [p for p in found if "UNION ALL" in p.statement]
+    assert len(workup) == 1
+    read = {n.get("Relation Name") for n in workup[0].nodes()} - {None}
+    assert set(BULK_TABLES) - {"patient", "visit"} <= read
+    assert not set(workup[0].seq_scans()) & set(BULK_TABLES), workup[0].seq_scans()

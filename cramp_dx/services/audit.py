@@ -9,7 +9,8 @@ them, and just before the commit the chain's tail is read and the rows are inser
 under a lock (SQLite: the write transaction's BEGIN IMMEDIATE, held throughout anyway;
 PostgreSQL: a transaction-scoped advisory lock, taken by the audit_append function, which
 chains the rows in the server exactly as `row_hash` does). On PostgreSQL a writer therefore
-holds the audit lock for one statement and its commit only; its reads, checks and data writes
+holds the audit lock for one statement and its commit only, sent to the server together (no
+round trip to the workstation while it holds the lock); its reads, checks and data writes
 run in parallel with other writers."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -136,8 +137,12 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_APPEND, {"pending": json.dumps(pending)})
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        if isinstance(bind, Engine):  # the session's own transaction: append and commit at once
+            _append_and_commit(session, json.dumps(pending))
+        else:  # joined to a caller's transaction (a restore): the caller commits
+            session.execute(_APPEND, {"pending": json.dumps(pending)})
         return
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
@@ -153,6 +158,19 @@ def _chain_pending(session: Session) -> None:
         last_id, last_hash = content["id"], row_hash(**content)
         session.add(AuditEvent(**content, hash=last_hash))
     session.flush()
+
+
+def _append_and_commit(session: Session, pending: str) -> None:
+    """audit_append and the COMMIT sent together (psycopg's pipeline mode), so the audit lock
+    is held for the append and the commit's own work only, never for a round trip to the
+    workstation in between: on a busy network or a busy workstation that wait would hold up
+    every other writer. SQLAlchemy's COMMIT that follows finds the transaction ended and
+    sends nothing; an error rolls the transaction back as before."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.pipeline():
+        raw.execute("SELECT audit_append(%s::jsonb)", (pending,))
+        raw.commit()
 
 
 @event.listens_for(Session, "after_transaction_end")

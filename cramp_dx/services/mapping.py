@@ -4,10 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from cramp_dx.case.model import (
@@ -36,6 +56,23 @@ def load_visit_row(session: Session, visit_id: int, *, for_update: bool = False)
     if for_update:
         query = query.with_for_update(of=m.Visit)
     return session.execute(query).scalar_one_or_none()
+
+
+def load_visit_and_patient(
+    session: Session, visit_id: int, *, for_update: bool = False
+) -> tuple[m.Visit, m.Patient] | None:
+    """The visit row and its patient's in one query; with `for_update` both are locked, in
+    the order of the OF list (visit, then patient: the order of the two separate locks this
+    replaces, and of the other writers that lock both)."""
+    query = (
+        select(m.Visit, m.Patient)
+        .join(m.Patient, m.Patient.id == m.Visit.patient_id)
+        .where(m.Visit.id == visit_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=(m.Visit, m.Patient))
+    found = session.execute(query).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 def patient_of(row: m.Patient) -> Patient:
@@ -85,8 +122,128 @@ def neuro_signs(exam: NeuroExam) -> dict[tuple[str, str, str], Any]:
     return {(side, kind, item): value for side, kind, item, value in exam.signs()}
 
 
+#: the columns every part of the workup query fills (NULL where a table has no such column);
+#: the surgery's operation flags have a column each
+_PART_COLUMNS: dict[str, Any] = {
+    "pos": Integer(),
+    "name": String(),
+    "number": Float(),
+    "text1": String(),
+    "text2": String(),
+    "text3": Text(),
+    "day": Date(),
+    "flag": Boolean(),
+    "at": DateTime(timezone=True),
+    **{name: Boolean() for name in OPERATION_FLAGS},
+}
+(_SURGERY, _FINDING, _MEASUREMENT, _LAB, _MEDICATION, _ORDER, _NEURO, _PLAN, _ACK) = range(9)
+
+
+@cache
+def workup_query() -> CompoundSelect:
+    """All the child rows of a visit in one round trip: one SELECT per child table, each
+    filling the shared columns it has, as a UNION ALL ordered by part and then by each part's
+    own order (labs, medications and plan items by position, acknowledgements by time, the
+    rest by id). Built once (building it costs more than running it), bound to `visit_id`."""
+    vid = bindparam("visit_id", type_=Integer)
+
+    def part(which: int, table: Any, **columns: Any) -> Select[Any]:
+        filled = [
+            (columns[name] if name in columns else cast(null(), kind)).label(name)
+            for name, kind in _PART_COLUMNS.items()
+        ]
+        return select(literal(which, Integer).label("part"), *filled).where(table.c.visit_id == vid)
+
+    s, f = m.Surgery.__table__, m.VisitFinding.__table__
+    x, lab = m.VisitMeasurement.__table__, m.VisitLab.__table__
+    med, o = m.VisitMedication.__table__, m.VisitOrder.__table__
+    n, p = m.VisitNeuroSign.__table__, m.VisitPlanItem.__table__
+    a = m.RedFlagAcknowledgement.__table__
+    return union_all(
+        part(_SURGERY, s, pos=s.c.prior_spine_surgeries, name=s.c.procedure, number=s.c.duration_hours,
+             text1=s.c.levels, text2=s.c.approach, text3=s.c.position, day=s.c.surgery_date,
+             **{flag: s.c[flag] for flag in OPERATION_FLAGS}),
+        part(_FINDING, f, name=f.c.finding_id, flag=f.c.present),
+        part(_MEASUREMENT, x, name=x.c.measurement_id, number=x.c.value),
+        part(_LAB, lab, pos=lab.c.position, name=lab.c.test, number=lab.c.value, text1=lab.c.unit,
+             text2=lab.c.loinc, text3=lab.c.collected_at, day=lab.c.collected),
+        part(_MEDICATION, med, pos=med.c.position, name=med.c.name, text1=med.c.dose,
+             text2=med.c.status, text3=med.c.note, day=med.c.start_date),
+        part(_ORDER, o, name=o.c.test_id, text1=o.c.state, day=o.c.order_date),
+        part(_NEURO, n, pos=n.c.grade, name=n.c.item, text1=n.c.side, text2=n.c.kind, text3=n.c.state),
+        part(_PLAN, p, pos=p.c.position, name=p.c.plan_id),
+        part(_ACK, a, name=a.c.flag_id, at=a.c.acknowledged_at),
+    ).order_by(
+        literal_column("part"), literal_column("pos"), literal_column("at"), literal_column("name")
+    )
+
+
+@dataclass(frozen=True)
+class _Sign:
+    """A sign row as `neuro_exam_of` reads it."""
+
+    side: str
+    kind: str
+    item: str
+    grade: int | None
+    state: str | None
+
+
 def read_state(session: Session, visit: m.Visit, patient: m.Patient) -> VisitState:
-    """The visit's workup read with Core selects, one per child table."""
+    """The visit's workup, read in one query (`workup_query`); the same state as
+    `read_state_per_table`."""
+    parts: dict[int, list[Any]] = {n: [] for n in range(9)}
+    for row in session.connection().execute(workup_query(), {"visit_id": visit.id}):
+        parts[row.part].append(row)
+    if not parts[_SURGERY]:
+        raise NoResultFound(f"visit {visit.id} has no surgery row")
+    surgery = parts[_SURGERY][0]
+    neuro = [
+        _Sign(side=r.text1, kind=r.text2, item=r.name, grade=r.pos, state=r.text3) for r in parts[_NEURO]
+    ]
+    workup = Workup(
+        surgery=Surgery(
+            date=surgery.day,
+            levels=tuple(level for level in surgery.text1.split(",") if level),
+            procedure=surgery.name,
+            approach=surgery.text2,
+            prior_spine_surgeries=surgery.pos,
+            duration_hours=surgery.number,
+            position=surgery.text3,
+            **{flag: getattr(surgery, flag) for flag in OPERATION_FLAGS},
+        ),
+        visit=Visit(date=visit.visit_date, symptom_side=visit.symptom_side, notes=visit.notes),
+        patient=patient_of(patient),
+        findings={r.name: r.flag for r in parts[_FINDING]},
+        measurements={r.name: r.number for r in parts[_MEASUREMENT]},
+        labs=tuple(
+            LabResult(
+                test=r.name,
+                value=r.number,
+                unit=r.text1,
+                collected=r.day,
+                loinc=r.text2,
+                collected_at=datetime.fromisoformat(r.text3) if r.text3 else None,
+            )
+            for r in parts[_LAB]
+        ),
+        medications=tuple(
+            Medication(name=r.name, dose=r.text1, start_date=r.day, status=r.text2, note=r.text3)
+            for r in parts[_MEDICATION]
+        ),
+        orders={r.name: Order(state=r.text1, date=r.day) for r in parts[_ORDER]},
+        neuro_exam=neuro_exam_of(neuro),
+    )
+    return VisitState(
+        workup=workup,
+        plan_items=tuple(r.name for r in parts[_PLAN]),
+        acknowledged_red_flags=tuple(r.name for r in parts[_ACK]),
+    )
+
+
+def read_state_per_table(session: Session, visit: m.Visit, patient: m.Patient) -> VisitState:
+    """The visit's workup read with Core selects, one per child table: the plain reading of
+    the tables, kept as the reference `read_state` is tested against (tests/test_visit_read.py)."""
     vid = visit.id
 
     def rows(*columns: Any, order: Any = None) -> list[Any]:
@@ -294,10 +451,13 @@ def _sync_keyed(
 
 __all__ = [
     "SURGERY_COLUMNS",
+    "load_visit_and_patient",
     "load_visit_row",
     "neuro_exam_of",
     "neuro_signs",
     "read_state",
+    "read_state_per_table",
+    "workup_query",
     "write_patient",
     "write_state",
 ]

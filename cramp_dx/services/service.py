@@ -52,6 +52,7 @@ from cramp_dx.services.errors import (
     SignedVisitError,
 )
 from cramp_dx.services.mapping import (
+    load_visit_and_patient,
     load_visit_row,
     patient_of,
     read_state,
@@ -931,12 +932,11 @@ class Services:
         _check_id(visit_id, "visit")
         self._may_look_up()
         with _read(self.db) as session:
-            visit = load_visit_row(session, visit_id)
-            if visit is None:
+            found = load_visit_and_patient(session, visit_id)
+            if found is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            visit, patient = found
             self._may_read(visit.patient_id)
-            patient = session.get(m.Patient, visit.patient_id)
-            assert patient is not None
             record = self._record(session, visit, read_state(session, visit, patient))
         self._audit_emergency_read(record.patient_id, record.id)
         return record
@@ -948,13 +948,12 @@ class Services:
         _check_change_name(change)
         require_sections(self.account, {section_of(change)})
         with self._writing() as session:
-            visit = load_visit_row(session, visit_id, for_update=True)
-            if visit is None:
+            found = load_visit_and_patient(session, visit_id, for_update=True)
+            if found is None:
                 raise NotFoundError(f"no visit with id {visit_id}")
+            visit, patient = found
             if visit.status == "signed":
                 raise SignedVisitError(f"visit {visit_id} is signed and read-only; add an addendum instead")
-            patient = session.get(m.Patient, visit.patient_id, with_for_update=True)
-            assert patient is not None
             state = read_state(session, visit, patient)
             current = change.current(state)
             moved = visit.version != base_version or isinstance(change, SetPatientField)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 from cramp_dx.store import migrate
 from cramp_dx.store.errors import NewerSchemaError, StoreError
@@ -317,6 +318,30 @@ def _upgrade(database: Database) -> None:
 
 
 APPLICATION_NAME = "cramp-dx"  # how a workstation's connections show in pg_stat_activity
+#: a pooled connection idle longer than this is checked (one round trip) before it is used
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has been idle a while (the server
+    may have restarted, or a firewall dropped the connection, meanwhile): a workstation's
+    back-to-back reads and saves then skip the round trip that `pool_pre_ping` would add to
+    every one. A dead connection is replaced at once (the pool retries the checkout); one that
+    breaks within the idle window fails that operation and is replaced for the next."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: object, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the connection is unusable
+            raise DisconnectionError(f"connection lost while idle: {exc}") from exc
 
 
 def _open_postgres(url: URL, *, upgrade: bool) -> Database:
@@ -326,12 +351,13 @@ def _open_postgres(url: URL, *, upgrade: bool) -> Database:
     # the server's administrator counts and watches the workstations' connections by name
     options = {} if "application_name" in url.query else {"application_name": APPLICATION_NAME}
     try:
-        engine = create_engine(url, pool_pre_ping=True, connect_args=options)
+        engine = create_engine(url, connect_args=options)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the PostgreSQL driver is not installed ({exc.name}): install cramp-dx with its "
             "postgres extra, e.g. pip install 'cramp-dx[postgres]'"
         ) from None
+    _ping_after_idle(engine)
     database = Database(engine=engine, url=url)
     try:
         with engine.connect() as connection:

@@ -2,8 +2,9 @@
 benchmarks search and edit, and a PostgreSQL bulk load with COPY (one clinic of 100,000
 patients, or a group of clinics of 1,000,000, in minutes).
 
-Every patient has `visits_per_patient` visits with a surgery, four findings, two
-measurements, a lab and a medication; all but the latest visit are signed. Each patient and
+Every patient has `visits_per_patient` visits with a surgery (with its operation details), four
+findings, two measurements, a lab (with its LOINC code and collection time), a medication and
+six signs of a neurological examination; all but the latest visit are signed. Each patient and
 visit gets the audit row the app would have written for it, chained from the record's
 current tail, so `audit --verify` checks a trail of realistic length.
 """
@@ -85,9 +86,10 @@ BULK_TABLES = (
     "visit_measurement",
     "visit_lab",
     "visit_medication",
+    "visit_neuro_sign",
 )
 #: emptied with them (they reference visit), so the bulk tables may be truncated
-_ALSO_TRUNCATED = ("visit_order", "visit_plan_item", "red_flag_ack", "addendum", "visit_neuro_sign")
+_ALSO_TRUNCATED = ("visit_order", "visit_plan_item", "red_flag_ack", "addendum")
 _BATCH = 20_000  # patients per round of COPY statements
 
 
@@ -133,11 +135,13 @@ COLUMNS = {
     "visit": "id, patient_id, visit_date, symptom_side, notes, status, version, clinician_id, "
     "signed_by_id, signed_at, created_at, updated_at",
     "surgery": "id, visit_id, surgery_date, procedure, levels, approach, prior_spine_surgeries, "
-    "duration_hours",
+    "duration_hours, position, instrumentation, interbody_device, durotomy, bmp_used, iliac_crest_graft, "
+    "pelvic_fixation",
     "visit_finding": "visit_id, finding_id, present",
     "visit_measurement": "visit_id, measurement_id, value",
-    "visit_lab": "id, visit_id, position, test, value, unit, collected",
+    "visit_lab": "id, visit_id, position, test, value, unit, collected, loinc, collected_at",
     "visit_medication": "id, visit_id, position, name, dose, start_date, status, note",
+    "visit_neuro_sign": "visit_id, side, kind, item, grade, state",
     "audit_event": "id, at, account_id, username, action, entity, entity_id, patient_id, visit_id, "
     "field, old_value, new_value, prev_hash, hash",
 }
@@ -187,6 +191,7 @@ def _generate(
     patients, visits, surgeries = batch.lines["patient"], batch.lines["visit"], batch.lines["surgery"]
     findings, measurements = batch.lines["visit_finding"], batch.lines["visit_measurement"]
     labs, medications = batch.lines["visit_lab"], batch.lines["visit_medication"]
+    signs = batch.lines["visit_neuro_sign"]
     for pid in range(first, last + 1):
         family = family_name(rng)
         given = rng.choice(GIVEN)
@@ -217,14 +222,30 @@ def _generate(
                     f"{vid}\t{pid}\t{seen}\tbilateral\t\\N\tintake\t1\t{account_id}\t\\N\t\\N\t"
                     f"{at}\t{at}\n"
                 )
-            surgeries.append(f"{vid}\t{vid}\t{operated}\tlaminectomy\tL4-L5\topen\t0\t2.0\n")
+            surgeries.append(
+                f"{vid}\t{vid}\t{operated}\tlaminectomy\tL4-L5\topen\t0\t2.0\tprone\tt\tf\tf\tf\t\\N\tf\n"
+            )
             chosen = {name: rng.random() < 0.5 for name in rng.sample(FINDINGS, 4)}
             for name in sorted(chosen):
                 findings.append(f"{vid}\t{name}\t{'t' if chosen[name] else 'f'}\n")
             heart_rate = float(rng.randrange(55, 110))
             measurements.append(f"{vid}\theart_rate_bpm\t{heart_rate}\n")
             measurements.append(f"{vid}\ttemperature_c\t36.5\n")
-            labs.append(f"{vid}\t{vid}\t0\tmagnesium\t1.9\tmg/dL\t{seen}\n")
+            labs.append(
+                f"{vid}\t{vid}\t0\tmagnesium\t1.9\tmg/dL\t{seen}\t19123-9\t{seen}T08:30:00+00:00\n"
+            )
+            toe = 3 + vid % 3  # (not from rng: the names and findings stay as they were)
+            signs.extend(
+                f"{vid}\t{side}\t{kind}\t{item}\t{grade}\t{state}\n"
+                for side, kind, item, grade, state in (
+                    ("left", "reflexes", "ankle", "\\N", "reduced"),
+                    ("left", "sensory", "dorsum_of_foot", "\\N", "reduced"),
+                    ("left", "sensory", "lateral_leg", "\\N", "normal"),
+                    ("left", "strength", "great_toe_extension", toe, "\\N"),
+                    ("right", "reflexes", "ankle", "\\N", "normal"),
+                    ("right", "strength", "great_toe_extension", 5, "\\N"),
+                )
+            )
             medications.append(f"{vid}\t{vid}\t0\tomeprazole\t20 mg daily\t\\N\t\\N\t\\N\n")
             batch.audit(at, "import", "visit", vid, pid, vid,
                         {"visit": {"date": seen}, "findings": chosen,

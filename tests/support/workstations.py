@@ -61,6 +61,8 @@ class Plan:
     sign_share: float = 0.1
     #: the findings toggled (fewer: more collisions)
     findings: tuple[str, ...] = tuple(FINDINGS)
+    #: mean pause before each action, as a person reading and typing (exponential; 0: none)
+    think_seconds: float = 0.0
     seed: int = 1
 
 
@@ -143,20 +145,31 @@ def _search_text(rng: random.Random, patients: int) -> str:
     return (FIRST_BIRTH + timedelta(days=rng.randrange(BIRTH_DAYS))).isoformat()
 
 
+def _think(plan: Plan, rng: random.Random, deadline: float) -> bool:
+    """Pause as a person would before the next action; False when the run is over."""
+    if plan.think_seconds > 0:
+        time.sleep(max(0.0, min(rng.expovariate(1 / plan.think_seconds), deadline - time.monotonic())))
+    return time.monotonic() < deadline
+
+
 def _encounter(svc: Services, me: Workstation, plan: Plan, rng: random.Random, hot: list[int],
                cold: range, deadline: float, counter: list[int]) -> None:
+    if not _think(plan, rng, deadline):
+        return
     started = time.perf_counter()
     svc.search_patients(_search_text(rng, plan.patients))
     me.ms["search"].append((time.perf_counter() - started) * 1000)
     is_hot = rng.random() < plan.hot_share
     visit_id = rng.choice(hot) if is_hot else cold[rng.randrange(len(cold))]
+    if not _think(plan, rng, deadline):
+        return
     started = time.perf_counter()
     record = svc.load_visit(visit_id)
     me.ms["open"].append((time.perf_counter() - started) * 1000)
     if record.read_only:
         return
     for _ in range(rng.randint(1, 4)):
-        if time.monotonic() >= deadline:
+        if not _think(plan, rng, deadline):
             return
         if rng.random() < 0.7:
             finding = rng.choice(plan.findings)
@@ -186,7 +199,7 @@ def _encounter(svc: Services, me: Workstation, plan: Plan, rng: random.Random, h
             Save(me.index, kind, visit_id, change.field, record.version, seen, new, saved.version)
         )
         record = saved
-    if not is_hot and rng.random() < plan.sign_share and time.monotonic() < deadline:
+    if not is_hot and rng.random() < plan.sign_share and _think(plan, rng, deadline):
         started = time.perf_counter()
         try:
             signed = svc.sign(visit_id)
