@@ -26,7 +26,7 @@ from cramp_dx.paths import resources_dir
 
 README = resources_dir() / "knowledge" / "README.md"
 # the modules that read the TOML files
-LOADER_MODULES = (loader, cutoffs, timing, references, neuro)
+LOADER_MODULES = (loader, *loader.PARTS, cutoffs, timing, references, neuro)
 # the per-table key sets the loader validates against (issue 10 item 4)
 KEY_SETS = (
     "DIFFERENTIAL_KEYS",
