@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cramp_dx.case.io import case_to_dict, parse_case  # noqa: E402
+from cramp_dx.casefile.io import case_to_dict, parse_case  # noqa: E402
 from cramp_dx.engine import assess  # noqa: E402
 from cramp_dx.knowledge import load_knowledge  # noqa: E402
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 def main() -> int:
     from support.cups import Unavailable, running_cups
 
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.engine import assess
     from cramp_dx.knowledge import load_knowledge
     from cramp_dx.report import ReportContext, build_report

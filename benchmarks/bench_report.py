@@ -33,8 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.limits import case_at_limits  # noqa: E402
 
-from cramp_dx.case.io import parse_case, read_case  # noqa: E402
 from cramp_dx.case.model import LabResult, Medication, Order  # noqa: E402
+from cramp_dx.casefile.io import parse_case, read_case  # noqa: E402
 from cramp_dx.engine import assess  # noqa: E402
 from cramp_dx.knowledge import load_knowledge  # noqa: E402
 from cramp_dx.report import ReportContext, VisitMeta, build_report, render_pdf  # noqa: E402

@@ -26,7 +26,7 @@ def main() -> int:
 
     from PySide6.QtCore import QPoint, QTimer
 
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.paths import resources_dir
     from cramp_dx.services import Services
     from cramp_dx.settings import Letterhead, Settings

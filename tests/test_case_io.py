@@ -7,8 +7,8 @@ import json
 import pytest
 from support.core import CASES, case
 
-from cramp_dx.case.io import case_to_dict, parse_case, read_case
 from cramp_dx.case.model import APPROACHES, OPERATION_FLAGS, POSITIONS
+from cramp_dx.casefile.io import case_to_dict, parse_case, read_case
 from cramp_dx.errors import InputError
 
 

@@ -23,7 +23,7 @@ from cramp_dx.case.checks import (
     MAX_NOTES,
     MAX_RESULTS_PER_LAB,
 )
-from cramp_dx.case.io import parse_case, read_case
+from cramp_dx.casefile.io import parse_case, read_case
 from cramp_dx.cli.main import main
 from cramp_dx.errors import InputError
 from cramp_dx.knowledge import load_knowledge

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.core import CASES, item, rank_of
 
-from cramp_dx.case.io import read_case
+from cramp_dx.casefile.io import read_case
 from cramp_dx.engine import assess
 
 

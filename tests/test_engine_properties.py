@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cramp_dx.case.io import case_to_dict, parse_case
 from cramp_dx.case.model import ORDER_STATES, PROCEDURES, SEXES, SIDES
+from cramp_dx.casefile.io import case_to_dict, parse_case
 from cramp_dx.engine import STATUS_ORDER, assess
 from cramp_dx.knowledge import load_knowledge
 from cramp_dx.knowledge.conditions import FindingCondition

@@ -21,7 +21,7 @@ from support.fhir import (
     validate,
 )
 
-from cramp_dx.case.io import read_case
+from cramp_dx.casefile.io import read_case
 from cramp_dx.engine import assess
 from cramp_dx.fhir import build_bundle
 from cramp_dx.knowledge import load_knowledge

@@ -21,8 +21,8 @@ from support.fhir import (
     validate,
 )
 
-from cramp_dx.case.io import parse_case
 from cramp_dx.case.model import Surgery
+from cramp_dx.casefile.io import parse_case
 from cramp_dx.engine import assess
 from cramp_dx.fhir import PdfDocument, build_bundle
 from cramp_dx.fhir.subject import procedure_resource

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support.fhir import codes, observation_with, only, resources, validate
 
-from cramp_dx.case.io import read_case
 from cramp_dx.case.model import NeuroExam
+from cramp_dx.casefile.io import read_case
 from cramp_dx.engine import assess
 from cramp_dx.fhir import build_bundle
 from cramp_dx.fhir.neuro import neuro_exam_from_bundle

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from cramp_dx.case.io import case_to_dict, parse_case
 from cramp_dx.case.model import NeuroExam, NeuroSide, Surgery, Visit, Workup
+from cramp_dx.casefile.io import case_to_dict, parse_case
 from cramp_dx.errors import InputError
 
 BASE = {

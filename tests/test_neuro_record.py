@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from support.postgres import postgres_server, postgres_url  # noqa: F401
 from support.record import any_url, example, record  # noqa: F401
 
-from cramp_dx.case.io import case_to_dict
+from cramp_dx.casefile.io import case_to_dict
 from cramp_dx.errors import InputError
 from cramp_dx.services import ConflictError, PermissionDenied, changes
 from cramp_dx.store import models as m

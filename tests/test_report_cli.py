@@ -67,7 +67,7 @@ def test_output_must_be_a_pdf_in_an_existing_folder(
 
 
 def _saved_signed_visit(url: str) -> int:
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.services import Services
     from cramp_dx.services.changes import AcknowledgeRedFlag
     from cramp_dx.store import open_database

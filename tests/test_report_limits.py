@@ -15,7 +15,7 @@ from reportlab.platypus import SimpleDocTemplate
 from support.limits import case_at_limits
 from support.report import GENERATED, page_texts
 
-from cramp_dx.case.io import parse_case
+from cramp_dx.casefile.io import parse_case
 from cramp_dx.engine import assess
 from cramp_dx.knowledge import load_knowledge
 from cramp_dx.report import ReportContext, VisitMeta, build_report, render_pdf

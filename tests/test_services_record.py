@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from support.postgres import postgres_server, postgres_url  # noqa: F401
 from support.record import EXAMPLES, any_url, example, record  # noqa: F401
 
-from cramp_dx.case.io import case_to_dict
 from cramp_dx.case.model import LabResult, Medication, Surgery
+from cramp_dx.casefile.io import case_to_dict
 from cramp_dx.errors import InputError
 from cramp_dx.services import (
     AuthError,

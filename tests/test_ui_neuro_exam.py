@@ -217,7 +217,7 @@ def test_the_map_is_readable_at_200_percent(tmp_path):
         """
         import json, sys
         from PySide6.QtWidgets import QApplication
-        from cramp_dx.case.io import parse_case, read_case
+        from cramp_dx.casefile.io import parse_case, read_case
         from cramp_dx.engine import assess
         from cramp_dx.knowledge import load_knowledge
         from cramp_dx.ui.neuro_exam_panel import NeuroExamPanel

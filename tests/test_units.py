@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support.core import case
 
-from cramp_dx.case.io import parse_case
+from cramp_dx.casefile.io import parse_case
 from cramp_dx.errors import InputError
 from cramp_dx.knowledge import load_knowledge
 

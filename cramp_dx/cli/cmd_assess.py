@@ -27,7 +27,7 @@ def _workup(args: argparse.Namespace) -> Any:
     if args.case and args.mrn:
         raise InputError(Problem("arguments", "give a case file or --mrn, not both"))
     if args.case:
-        from cramp_dx.case.io import read_case
+        from cramp_dx.casefile.io import read_case
 
         return read_case(args.case), None
     if not args.mrn:

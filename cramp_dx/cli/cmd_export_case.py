@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cramp_dx.case.io import case_to_dict
+    from cramp_dx.casefile.io import case_to_dict
 
     database = open_record(args)
     try:

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _export_case(args: argparse.Namespace) -> None:
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.engine import assess
     from cramp_dx.fhir import build_bundle
     from cramp_dx.knowledge import load_knowledge

@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
 
     workup = read_case(args.case)
     database = open_record(args)

@@ -92,7 +92,7 @@ def _render(args: argparse.Namespace, workup: Workup, meta: VisitMeta) -> bytes:
 
 def _report_case(args: argparse.Namespace) -> Path:
     """A case file: printed as a draft with no clinician (nothing is saved or audited)."""
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.files import write_atomic
     from cramp_dx.knowledge import load_knowledge
     from cramp_dx.report import VisitMeta

@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from cramp_dx.case.io import lab_value_problem
 from cramp_dx.case.model import LabResult, Patient, Workup
+from cramp_dx.casefile.io import lab_value_problem
 from cramp_dx.engine.facts import lab_value
 from cramp_dx.errors import CrampDxError, InputError, Problem
 from cramp_dx.fhir import systems

@@ -157,7 +157,7 @@ def validate_workup(workup: Workup, stored: Workup | None = None) -> Workup:
     Levels saved before the stricter level rule (SPEC-2: adjacent pairs, upper first, e.g. an old
     "L4-S1") are not checked again while they stay as stored, so such a visit can still be
     edited; a changed level list is checked in full."""
-    from cramp_dx.case.io import case_to_dict, parse_case
+    from cramp_dx.casefile.io import case_to_dict, parse_case
 
     if stored is not None and stored.surgery.levels == workup.surgery.levels:
         data = case_to_dict(workup)
@@ -831,7 +831,7 @@ class Services:
     def add_demo_patients(self) -> list[DemoPatient]:
         """Import each demo case whose MRN is not in the record yet (one transaction each,
         as `import_case`); patients already there are left alone."""
-        from cramp_dx.case.io import read_case
+        from cramp_dx.casefile.io import read_case
 
         results = []
         for path in self.demo_cases():

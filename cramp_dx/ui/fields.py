@@ -196,7 +196,7 @@ class LevelsField(TextField):
 
     def live_value(self, text: str) -> Any:
         """While typing, only a list whose every level reads ("L4-" waits for its end)."""
-        from cramp_dx.case.io import level_problem
+        from cramp_dx.casefile.io import level_problem
 
         levels = self.parse(text)
         if any(level_problem(level) for level in levels):

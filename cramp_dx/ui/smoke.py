@@ -68,7 +68,7 @@ def _pdf_pages(kb: Any) -> int:
     """Render the PDF of the first demo case and load it with QtPdf; its page count."""
     from PySide6.QtPdf import QPdfDocument
 
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.engine import assess
     from cramp_dx.paths import resources_dir
     from cramp_dx.report import ReportContext, build_report

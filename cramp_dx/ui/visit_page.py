@@ -410,7 +410,7 @@ class VisitPage(QWidget):
     def _check_lab(self, lab: Any) -> None:
         """The entry's value checked before it is sent, in the words of the screen
         ("Potassium, serum: 45 mmol/L is not plausible …")."""
-        from cramp_dx.case.io import lab_value_problem
+        from cramp_dx.casefile.io import lab_value_problem
         from cramp_dx.errors import Problem
 
         kb_lab = self.kb.labs.get(lab.test)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cramp_dx.case.io import read_case
+from cramp_dx.casefile.io import read_case
 from cramp_dx.engine import Assessment, assess
 from cramp_dx.knowledge import load_knowledge
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cramp_dx.case.io import parse_case
 from cramp_dx.case.model import Workup
+from cramp_dx.casefile.io import parse_case
 from cramp_dx.engine import Assessment, assess
 
 TESTS = Path(__file__).resolve().parent.parent

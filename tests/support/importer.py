@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from cramp_dx.case.io import read_case
+from cramp_dx.casefile.io import read_case
 from cramp_dx.services import Services
 from cramp_dx.store import open_database
 

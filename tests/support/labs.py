@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cramp_dx.case.io import parse_case
 from cramp_dx.case.model import LabResult, Workup
+from cramp_dx.casefile.io import parse_case
 
 LABS = Path(__file__).resolve().parent.parent / "data" / "labs"
 

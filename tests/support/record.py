@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cramp_dx.case.io import read_case
 from cramp_dx.case.model import Workup
+from cramp_dx.casefile.io import read_case
 from cramp_dx.services import Account, Services
 from cramp_dx.store import Database, open_database
 

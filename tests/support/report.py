@@ -264,7 +264,7 @@ def flat(text: str) -> str:
 
 def example_context(name: str, **kw: object) -> ReportContext:
     """A context built from a case in tests/cases/ with the real reader, knowledge and engine."""
-    from cramp_dx.case.io import read_case
+    from cramp_dx.casefile.io import read_case
     from cramp_dx.engine import assess
     from cramp_dx.knowledge import load_knowledge
 
