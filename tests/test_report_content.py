@@ -10,6 +10,7 @@ import pytest
 from support.report import GENERATED, example_context, flat, page_texts, with_patient
 
 from cramp_dx.case.model import Medication
+from cramp_dx.engine import assess
 from cramp_dx.report import Addendum, VisitMeta, build_report
 
 EXAMPLES = ["ex1-diuretic-cramps", "ex2-early-swollen-calf", "ex3-scar-or-disc"]
@@ -110,7 +111,9 @@ def test_lab_rows_show_loinc_reference_and_flag(tmp_path: Path) -> None:
 def test_quinine_warning_is_shown_with_the_medications(tmp_path: Path) -> None:
     base = example_context("ex1-diuretic-cramps")
     workup = replace(base.workup, medications=(Medication("quinine", "300 mg at night"),))
-    text = _text(replace(base, workup=workup), tmp_path)
+    # the PDF shows the assessment's warnings, so the changed workup is assessed again
+    context = replace(base, workup=workup, assessment=assess(workup, base.kb))
+    text = _text(context, tmp_path)
     review = text[text.index("Medication review"):text.index("Checklist")]
     assert "Medication safety warning" in review
     assert "regulators advise against quinine" in review

@@ -7,14 +7,14 @@ from cramp_dx.engine.differential import rank_differentials
 from cramp_dx.engine.facts import Facts
 from cramp_dx.engine.next_tests import suggest_tests, test_states
 from cramp_dx.engine.red_flags import evaluate_red_flags
-from cramp_dx.engine.result import Assessment, LabFlag, MedicationFlag
+from cramp_dx.engine.result import Assessment, LabFlag, MedicationFlag, MedicationWarning
 from cramp_dx.engine.wells import score_wells
 from cramp_dx.knowledge import Knowledge, load_knowledge
 
 
-def _medication_flags(facts: Facts) -> tuple[list[MedicationFlag], list[str]]:
+def _medication_flags(facts: Facts) -> tuple[list[MedicationFlag], list[MedicationWarning]]:
     flags: list[MedicationFlag] = []
-    warnings: list[str] = []
+    warnings: list[MedicationWarning] = []
     kb = facts.kb
     for med, matches in facts.med_matches:
         for match in matches:
@@ -29,8 +29,7 @@ def _medication_flags(facts: Facts) -> tuple[list[MedicationFlag], list[str]]:
                     )
                 )
         for warning in kb.medications.warnings_for(med.name):
-            if warning.message not in warnings:
-                warnings.append(warning.message)
+            warnings.append(MedicationWarning(med.name, warning.message))
     return flags, warnings
 
 
@@ -121,7 +120,8 @@ def assess(
         tests=tuple(test_states(facts, kb)),
         medication_flags=tuple(med_flags),
         lab_flags=tuple(_lab_flags(facts)),
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys(w.message for w in warnings)),
+        medication_warnings=tuple(warnings),
         notes=tuple(_notes(facts)),
         level_check=facts.level_check(),
         unrecognised_medications=tuple(

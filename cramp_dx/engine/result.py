@@ -102,6 +102,15 @@ class MedicationFlag:
 
 
 @dataclass(frozen=True)
+class MedicationWarning:
+    """A safety note of medications.toml (not a cause: a drug that must not be used for cramps)
+    for one medication line."""
+
+    medication: str  # the line as entered
+    message: str
+
+
+@dataclass(frozen=True)
 class LabFlag:
     test: str
     name: str
@@ -189,6 +198,8 @@ class Assessment:
     # medication lines the catalog does not recognise: listed for the clinician to review
     unrecognised_medications: tuple[str, ...] = field(default=())
     level_check: LevelCheck = field(default_factory=LevelCheck)
+    # the safety notes of `warnings`, per medication line (the medication panel and the PDF)
+    medication_warnings: tuple[MedicationWarning, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of CASE-FORMAT.md (with a few extra keys the GUI and PDF use)."""

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from cramp_dx.case.checks import MAX_DOSE, MAX_MEDICATION_NAME, MAX_MEDICATIONS, length_problem
 from cramp_dx.case.model import MEDICATION_STATUSES, Medication
-from cramp_dx.engine.result import MedicationFlag
+from cramp_dx.engine.result import MedicationFlag, MedicationWarning
 from cramp_dx.ui.screen_fit import fit_text
 from cramp_dx.ui.shortcuts import shortcut
 
@@ -85,12 +85,12 @@ def parse_start(text: str) -> date | None:
         ) from None
 
 
-def _unflagged(name: str, warned: bool, unrecognised: set[str]) -> str:
-    """A line without a flag: a name the catalog does not know, quinine (its warning is above
-    the list), or a catalog drug not flagged for cramps."""
+def _unflagged(name: str, warned: set[str], unrecognised: set[str]) -> str:
+    """A line without a flag: a name the catalog does not know, a drug with a safety warning
+    (shown above the list, e.g. quinine), or a catalog drug not flagged for cramps."""
     if name.casefold() in unrecognised:
         return UNRECOGNISED
-    if warned and "quinine" in name.casefold():
+    if name.casefold() in warned:
         return "see the warning above"
     return "in the catalog; not flagged for cramps"
 
@@ -487,7 +487,7 @@ class MedicationsPanel(QWidget):
     # -- showing -----------------------------------------------------------------------------
     def show_medications(
         self, medications: tuple[Medication, ...], flags: tuple[MedicationFlag, ...],
-        warnings: tuple[str, ...] = (), *, unrecognised: tuple[str, ...],
+        warnings: tuple[MedicationWarning, ...] = (), *, unrecognised: tuple[str, ...],
     ) -> None:
         """The lines with the assessment's flags and warnings; `unrecognised` are the names
         the catalog does not know (the assessment's), marked for review."""
@@ -497,9 +497,8 @@ class MedicationsPanel(QWidget):
         self._shown = shown
         self._follow_edited_line(medications)
         self._medications = medications
-        quinine = [w for w in warnings if "quinine" in w.casefold()]
-        quinine += [f.concern for f in flags if "quinine" in f.drug.casefold()
-                    and f.concern not in quinine]
+        messages = list(dict.fromkeys(w.message for w in warnings))
+        warned = {w.medication.casefold() for w in warnings}
         unknown = {name.casefold() for name in unrecognised}
         flagged: dict[str, list[MedicationFlag]] = {}
         for flag in flags:
@@ -516,7 +515,7 @@ class MedicationsPanel(QWidget):
                     med.status or "",
                     "; ".join(dict.fromkeys(f.drug_class for f in row_flags)),
                     "; ".join(dict.fromkeys(f.concern for f in row_flags))
-                    or _unflagged(med.name, bool(quinine), unknown),
+                    or _unflagged(med.name, warned, unknown),
                 )
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
@@ -529,8 +528,8 @@ class MedicationsPanel(QWidget):
             self._refreshing = False
         self._select(self.editing)
         self.table.resizeRowsToContents()
-        self.warning.setText("⚠ " + " ".join(quinine) if quinine else "")
-        self.warning.setVisible(bool(quinine))
+        self.warning.setText("⚠ " + " ".join(messages) if messages else "")
+        self.warning.setVisible(bool(messages))
         review = "; ".join(unrecognised)
         self.unrecognised.setText(f"Not in the catalog — review: {review}" if review else "")
         self.unrecognised.setVisible(bool(review))

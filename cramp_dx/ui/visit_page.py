@@ -374,7 +374,7 @@ class VisitPage(QWidget):
             self._share_side()
         self.editor.labs.show_labs(workup.labs, assessment.lab_flags, workup.patient.sex)
         self.editor.medications.show_medications(
-            workup.medications, assessment.medication_flags, assessment.warnings,
+            workup.medications, assessment.medication_flags, assessment.medication_warnings,
             unrecognised=assessment.unrecognised_medications,
         )
         self.last_assess_ms = (time.perf_counter() - started) * 1000

@@ -20,16 +20,8 @@ def _key(name: str) -> str:
 
 def safety_warnings(ctx: ReportContext) -> list[tuple[str, str]]:
     """(medication as entered, message) for catalog safety notes such as quinine: not a
-    cause of cramps, but a drug that must not be used for them."""
-    catalog = getattr(ctx.kb, "medications", None)
-    lookup = getattr(catalog, "warnings_for", None)
-    if lookup is None:
-        return []
-    found = []
-    for med in ctx.workup.medications:
-        for warning in lookup(med.name):
-            found.append((med.name, clean(warning.message)))
-    return found
+    cause of cramps, but a drug that must not be used for them (the assessment's, per line)."""
+    return [(w.medication, clean(w.message)) for w in ctx.assessment.medication_warnings]
 
 
 def build(ctx: ReportContext, width: float, overflow: Overflow) -> list[Flowable]:
