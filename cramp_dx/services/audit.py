@@ -233,12 +233,8 @@ def verify(database: Database) -> list[str]:
 
 
 def missing_triggers(connection: Connection) -> list[str]:
-    """The triggers refusing UPDATE and DELETE (and TRUNCATE) of audit rows that are gone."""
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        query = "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
-    else:
-        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
-    present = {row[0] for row in connection.execute(text(query))}
-    wanted = {"audit_event_no_update", "audit_event_no_delete" if sqlite else "audit_event_no_truncate"}
-    return [f"audit protection trigger {name} is missing" for name in sorted(wanted - present)]
+    """The triggers refusing UPDATE and DELETE (and TRUNCATE) of audit rows that are missing,
+    disabled or not as cramp-dx defines them (compared by definition, not by name)."""
+    from cramp_dx.store.protection import trigger_problems
+
+    return trigger_problems(connection)
