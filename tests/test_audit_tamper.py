@@ -151,8 +151,6 @@ def found(problems: list[str], pattern: str) -> bool:
     return any(re.search(pattern, p) for p in problems)
 
 
-NOT_YET = "xfail until the keyed seals and the local head (issue 15 part b) are built"
-NOT_YET_STATE = "xfail until the state check (issue 15 part c) is built"
 
 
 # --- 1-8: detected by the plain hash chain and the trigger check ------------------------------
@@ -234,25 +232,21 @@ def _truncate(keep_before: Callable[[Connection], int]) -> Callable[[Connection]
     return step
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_09_the_last_row_deleted_is_detected(victim):
     problems = attack(victim, unprotect, _truncate(last_id), reprotect)
     assert found(problems, r"truncated or rewritten")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_10_the_last_five_rows_deleted_are_detected(victim):
     problems = attack(victim, unprotect, _truncate(lambda c: last_id(c) - 4), reprotect)
     assert found(problems, r"truncated or rewritten")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_11_every_row_deleted_is_detected(victim):
     problems = attack(victim, unprotect, _truncate(lambda c: 1), reprotect)
     assert found(problems, r"truncated or rewritten")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_12_a_row_altered_and_every_later_hash_recomputed_is_detected(victim):
     problems = attack(victim, unprotect, drop_seals_from(3),
                       sql("UPDATE audit_event SET new_value = '\"forged\"' WHERE id = 3"),
@@ -260,7 +254,6 @@ def test_12_a_row_altered_and_every_later_hash_recomputed_is_detected(victim):
     assert found(problems, r"not sealed")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_13_a_sign_off_reattributed_to_the_nurse_is_detected(victim):
     def reattribute(connection: Connection) -> None:
         row = sign_row_id(connection)
@@ -273,7 +266,6 @@ def test_13_a_sign_off_reattributed_to_the_nurse_is_detected(victim):
     assert found(problems, r"truncated or rewritten")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_14_a_fabricated_sign_row_appended_is_detected(victim):
     def append(connection: Connection) -> None:
         row = rows(connection, last_id(connection))[0]
@@ -311,7 +303,6 @@ def test_15b_a_disabled_trigger_is_detected_on_postgres(postgres_url):
     assert found(problems, r"trigger audit_event_no_update is disabled")
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET_STATE)
 @pytest.mark.parametrize(
     ("statement", "field"),
     [

@@ -309,6 +309,9 @@ def _upgrade(database: Database) -> None:
                 )
                 _refuse_newer(migrate.current_revision(connection), database.describe())
             migrate.upgrade(connection)
+            from cramp_dx.store.signing import adopt_trail
+
+            adopt_trail(connection, database.url)
     except DBAPIError as exc:
         raise StoreError(f"could not upgrade {database.describe()}: {exc.orig}") from None
 
