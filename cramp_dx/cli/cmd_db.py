@@ -12,11 +12,18 @@ from cramp_dx.cli.record_access import add_login_options, sign_in
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
-    for name, help_ in (
-        ("upgrade", "bring the schema up to date (an SQLite file is backed up first)"),
-        ("check", "integrity, foreign keys, schema revision and the audit chain"),
-    ):
-        add_database_option(sub.add_parser(name, help=help_))
+    action = sub.add_parser(
+        "upgrade", help="bring the schema up to date (an SQLite file is backed up first)"
+    )
+    add_database_option(action)
+    action.add_argument(
+        "--app-role", metavar="ROLE",
+        help="PostgreSQL, run as the schema's owner: let the existing login role ROLE use the "
+        "record as the workstations' role (it can append to, but not change, the audit trail, "
+        "and cannot disable or replace its triggers)",
+    )
+    add_database_option(sub.add_parser(
+        "check", help="integrity, foreign keys, schema revision and the audit chain"))
     action = sub.add_parser(
         "password",
         help="store the password of a PostgreSQL --database-url (given without it) in the OS "
@@ -64,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{database.describe()}: schema {migrate.head_revision()}")
             if database.backup_path:
                 print(f"backup taken before upgrading: {database.backup_path}")
+            if args.app_role:
+                from cramp_dx.store.roles import grant_application_role
+
+                writable = grant_application_role(database, args.app_role)
+                print(f"role {args.app_role}: reads the record, writes {len(writable)} tables, only "
+                      "appends to the audit trail; it owns nothing, so it cannot disable or "
+                      "replace the audit triggers")
             return 0
         if args.action == "check":
             problems = backup.check(database) + audit.verify(database)
