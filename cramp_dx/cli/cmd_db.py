@@ -34,6 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     action = sub.add_parser(
+        "encrypt",
+        help="encrypt an SQLite record in place with SQLCipher (an encrypted copy is checked "
+        "first); its key goes to the OS keyring, else an owner-only file in the config folder",
+    )
+    add_database_option(action)
+    action.add_argument(
+        "--passphrase-stdin", action="store_true",
+        help="derive the key from a passphrase read from standard input instead (stored nowhere: "
+        "give it in CRAMP_DX_RECORD_PASSPHRASE to open the record)",
+    )
+    action = sub.add_parser(
         "backup", help="copy the record to FILE while it stays in use (pg_dump for PostgreSQL)"
     )
     action.add_argument("file")
@@ -62,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "password":
         return _store_password(args)
+    if args.action == "encrypt":
+        return _encrypt(args)
     if args.action == "restore" and args.force_damaged:
         return _restore_damaged(args)
     checking = args.action == "check"  # reports damage itself, and changes nothing
@@ -138,4 +151,32 @@ def _restore_damaged(args: argparse.Namespace) -> int:
     restored = restore_damaged_sqlite(path, Path(args.file), args.user, password)
     print(f"restored {path} from {restored.source}")
     print(f"the damaged file was kept as it was in {restored.kept}")
+    return 0
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    """`db encrypt`: the record is opened (checked, upgraded) and closed, then converted."""
+    from cramp_dx.errors import InputError, Problem
+    from cramp_dx.store import encryption, open_database, resolve_url
+    from cramp_dx.store.database import sqlite_path
+
+    url = resolve_url(args.database_url)
+    if url.get_backend_name() != "sqlite":
+        raise InputError(Problem("--database-url", "an SQLite file; PostgreSQL encrypts with the "
+                                 "server's own means (TLS, disk encryption)"))
+    path = sqlite_path(url)
+    if not path.is_file():
+        raise InputError(Problem("--database-url", f"{path}: no such record file"))
+    if encryption.is_encrypted(path):
+        raise InputError(Problem("--database-url", f"{path} is already encrypted (or not an SQLite file)"))
+    encryption._module()
+    passphrase = None
+    if args.passphrase_stdin:
+        passphrase = sys.stdin.readline().rstrip("\n")
+        if len(passphrase) < 12:
+            raise InputError(Problem("passphrase", "at least 12 characters"))
+    open_database(url).dispose()
+    _, where = encryption.encrypt_file(path, passphrase)
+    print(f"encrypted {path}; its key is in {where}")
+    print("older plain copies (backups, before-upgrade copies) are not encrypted: delete them")
     return 0

@@ -153,6 +153,12 @@ def _audit_restore(
 def _restore_sqlite(database: Database, source: Path, actor: Account, stamp: str) -> Restored:
     path = database.path
     assert path is not None
+    if database.key is not None:
+        raise StoreError(
+            f"{path} is encrypted: `db restore` does not restore an encrypted record yet. By "
+            "hand: close every cramp-dx window and command, move the record aside and copy the "
+            "(encrypted) backup in its place"
+        )
     kept = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix}")
     staging = path.with_name(f".{path.name}.restoring-{stamp}")
     try:
