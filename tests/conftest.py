@@ -22,3 +22,18 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("CRAMP_DX_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("CRAMP_DX_CACHE_DIR", str(home / "cache"))
     monkeypatch.delenv("CRAMP_DX_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real OS keyring: here and in child processes the keyring
+    refuses (secrets then go to the owner-only files in the temp config folder); tests of the
+    keyring itself set their own backend (support.keyring_backend.FileKeyring)."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-import psycopg
 import pytest
 from sqlalchemy import select, text
 from support.postgres import postgres_server, postgres_url  # noqa: F401
@@ -90,49 +89,6 @@ def test_awkward_text_is_chained_so_that_the_chain_verifies(record):
         newest = select(AuditEvent.field).order_by(AuditEvent.id.desc()).limit(len(AWKWARD))
         assert [row.field for row in session.execute(newest)][::-1] == AWKWARD
     assert audit.verify(record.db) == []
-
-
-@pytest.mark.postgres
-def test_the_append_and_the_commit_reach_the_server_together(postgres_url):
-    """No round trip to the workstation while the audit lock is held: audit_append and the
-    COMMIT are sent in one pipeline, and SQLAlchemy's COMMIT after it sends nothing."""
-    rec = make_record(postgres_url)
-    svc = rec.services()
-    r = svc.import_case(example("ex1-diuretic-cramps"))
-    sent: list[tuple[str, bool, bool]] = []  # (what, in pipeline mode, the transaction idle)
-
-    def traced(raw):
-        real_execute, real_commit = raw.execute, raw.commit
-
-        def state(what):
-            idle = raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-            sent.append((what, bool(raw.pgconn.pipeline_status), idle))
-
-        def execute(query, *args, **kwargs):
-            state(str(query).split("(")[0])
-            return real_execute(query, *args, **kwargs)
-
-        def commit():
-            state("COMMIT")
-            return real_commit()
-
-        raw.execute, raw.commit = execute, commit
-
-    with rec.db.write_session() as session, session.begin():
-        session.execute(text("UPDATE visit SET notes = 'probed' WHERE id = :v"), {"v": r.id})
-        traced(session.connection().connection.driver_connection)
-        audit.append(session, audit.Actor(rec.doc.id, rec.doc.username), "update", "visit",
-                     visit_id=r.id, field="probe", new=1)
-    assert [(what, pipelined) for what, pipelined, _ in sent] == [
-        ("SELECT audit_append", True),
-        ("COMMIT", True),
-        ("COMMIT", False),  # SQLAlchemy's
-    ]
-    assert not sent[0][2] and sent[2][2]  # it finds the transaction ended: psycopg sends nothing
-    with rec.db.session() as session:
-        assert session.execute(select(AuditEvent.field).order_by(AuditEvent.id.desc())).first() == ("probe",)
-    assert audit.verify(rec.db) == []
-    rec.db.dispose()
 
 
 @pytest.mark.postgres

@@ -15,7 +15,7 @@ from support.record import CASES, PASSWORDS, make_record
 
 from cramp_dx.cli.main import main
 from cramp_dx.services import Services
-from cramp_dx.store import open_database
+from cramp_dx.store import open_database, signing
 
 DAMAGED_PAGES = 10
 
@@ -36,7 +36,17 @@ def sound_record(tmp_path_factory) -> Path:
     raw = sqlite3.connect(path)
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw.close()
+    _KEYS[path] = signing.load_key()
     return path
+
+
+_KEYS: dict[Path, bytes | None] = {}
+
+
+@pytest.fixture(autouse=True)
+def _the_sound_records_key(sound_record) -> None:
+    """Each test has its own config folder: give it the audit key that sealed the record."""
+    signing.store_key(_KEYS[sound_record])
 
 
 def btree_pages(path: Path) -> list[int]:

@@ -12,6 +12,7 @@ from support.postgres import postgres_server, postgres_url  # noqa: F401
 from support.record import any_url, example, make_record  # noqa: F401
 
 from cramp_dx.case.model import LabResult, NeuroExam, Surgery
+from cramp_dx.paths import data_dir
 from cramp_dx.services import Services, audit, changes
 from cramp_dx.services.changes import SetNeuroSign
 from cramp_dx.store import migrate, open_database
@@ -172,11 +173,54 @@ def test_the_neuro_exam_migration_follows_the_search_indexes():
     assert _revision_graph()["0006_neuro_exam"] == "0005_search_indexes"
 
 
+def test_0007_follows_0006():
+    from cramp_dx.store.migrate import _revision_graph
+
+    assert _revision_graph()["0007_audit_seals"] == "0006_neuro_exam"
+
+
+def _record_at_0006_with_a_trail(url: str) -> int:
+    """A record with accounts, a visit and its audit rows as 0006 left it (no seals);
+    returns the number of audit rows."""
+    rec = make_record(url)
+    rec.services().import_case(example("ex1-diuretic-cramps"))
+    rec.db.dispose()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE audit_seal"))
+        connection.execute(text("DROP TABLE visit_seal"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0006_neuro_exam'"))
+        rows = int(connection.execute(text("SELECT count(*) FROM audit_event")).scalar())
+    engine.dispose()
+    (data_dir() / "audit-heads.json").unlink()
+    return rows
+
+
+def test_the_upgrade_to_0007_seals_the_existing_trail_as_it_stands(any_url):  # noqa: F811
+    rows = _record_at_0006_with_a_trail(any_url)
+    db = open_database(any_url)
+    with db.engine.connect() as connection:
+        sealed = connection.execute(text("SELECT audit_id FROM audit_seal")).scalars().all()
+    db.dispose()
+    assert sealed == [rows]
+
+
+def test_an_upgraded_record_verifies_and_keeps_working(any_url):  # noqa: F811
+    _record_at_0006_with_a_trail(any_url)
+    db = open_database(any_url)
+    doc = Services.authenticate(db, "doc", "doctor-secret-1")
+    Services(db, doc).import_case(example("ex2-early-swollen-calf"))
+    try:
+        assert audit.verify(db) == []
+    finally:
+        db.dispose()
+
+
 def test_a_record_at_0002_keeps_its_data_and_gains_an_empty_examination(any_url):  # noqa: F811
     _record_at_0002(any_url)
     db = open_database(any_url)
     with db.engine.connect() as connection:
-        assert migrate.current_revision(connection) == migrate.head_revision() == "0006_neuro_exam"
+        assert migrate.current_revision(connection) == migrate.head_revision()
     assert "visit_neuro_sign" in inspect(db.engine).get_table_names()
     doc = Services.create_account(db, "doc", "doctor-secret-1", "physician")
     services = Services(db, doc)

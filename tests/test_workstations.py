@@ -9,13 +9,14 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 from support.pgcluster import Cluster
 from support.postgres import postgres_server  # noqa: F401
 from support.synthetic import latest_visit_ids, load_postgres
 from support.workstations import PASSWORD, Plan, Run, check, create_accounts, run_workstations
 
 from cramp_dx.services import Services, audit, changes
-from cramp_dx.store import Database, open_database
+from cramp_dx.store import Database, open_database, signing
 
 pytestmark = pytest.mark.postgres
 
@@ -27,15 +28,26 @@ def finished(postgres_server: Cluster) -> Iterator[tuple[Database, Run]]:  # noq
     db = open_database(url)
     lead = Services.create_account(db, "lead", PASSWORD, "physician")
     load_postgres(postgres_server.conninfo(name), 300, account_id=lead.id, username=lead.username)
+    # the synthetic rows are written behind the app's back: seal the trail as it then stands,
+    # as the upgrade to seals does for an existing record
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_seal"))
+        signing.adopt_trail(connection, db.url)
     names = create_accounts(db, lead, 3)
     plan = Plan(url, seconds=3.0, patients=300, hot_visits=2, hot_share=0.6, sign_share=1.0,
                 findings=("smoker", "diabetes"))
-    yield db, run_workstations(plan, names)
+    run = run_workstations(plan, names)
+    KEYS.append(signing.load_key())
+    yield db, run
     db.dispose()
+
+
+KEYS: list[bytes | None] = []
 
 
 def test_concurrent_workstations_lose_and_overwrite_nothing(finished):
     db, run = finished
+    signing.store_key(KEYS[-1])  # the clinic key (this test has its own config folder)
     saves, conflicts = run.saves, run.conflicts
     assert check(db, run) == []
     assert audit.verify(db) == []

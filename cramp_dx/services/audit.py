@@ -20,19 +20,21 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cramp_dx.store.database import Database
-from cramp_dx.store.models import AuditEvent
+from cramp_dx.store.models import AuditEvent, AuditSeal, VisitSeal
 
 GENESIS = "0" * 64
 # PostgreSQL: audit_append takes pg_advisory_xact_lock(0x43524D41, "CRMA") to append
 _APPEND = text("SELECT audit_append(CAST(:pending AS jsonb))")
 _PENDING_KEY = "cramp_dx_audit_pending"
+_HEAD_KEY = "cramp_dx_audit_head"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +139,14 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        if isinstance(bind, Engine):  # the session's own transaction: append and commit at once
-            _append_and_commit(session, json.dumps(pending))
-        else:  # joined to a caller's transaction (a restore): the caller commits
-            session.execute(_APPEND, {"pending": json.dumps(pending)})
-        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_APPEND, {"pending": json.dumps(pending)})
+    else:
+        _append_sqlite(session, pending)
+    _seal(session, pending)
+
+
+def _append_sqlite(session: Session, pending: list[dict[str, Any]]) -> None:
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
@@ -160,17 +163,97 @@ def _chain_pending(session: Session) -> None:
     session.flush()
 
 
-def _append_and_commit(session: Session, pending: str) -> None:
-    """audit_append and the COMMIT sent together (psycopg's pipeline mode), so the audit lock
-    is held for the append and the commit's own work only, never for a round trip to the
-    workstation in between: on a busy network or a busy workstation that wait would hold up
-    every other writer. SQLAlchemy's COMMIT that follows finds the transaction ended and
-    sends nothing; an error rolls the transaction back as before."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    with raw.pipeline():
-        raw.execute("SELECT audit_append(%s::jsonb)", (pending,))
-        raw.commit()
+def _seal(session: Session, pending: list[dict[str, Any]]) -> None:
+    """Seal the chain's new head (and the state of each visit the transaction audited) with
+    this workstation's key, under the audit lock the append took. No key: the first
+    workstation writing to a record without seals makes one; any other leaves its rows
+    unsealed (audit --verify names them)."""
+    from cramp_dx.store import signing
+
+    tail = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).one()
+    key = signing.load_key()
+    if key is None:
+        if session.execute(select(AuditSeal.audit_id).limit(1)).first() is not None:
+            return
+        key = signing.create_key()
+    kid = signing.key_id(key)
+    session.add(AuditSeal(audit_id=tail.id, hash=tail.hash, key_id=kid,
+                          mac=signing.mac(key, signing.seal_message(tail.id, tail.hash))))
+    visits = sorted({row["visit_id"] for row in pending if row["visit_id"] is not None})
+    for visit_id in visits:
+        digest = visit_digest(session, visit_id)
+        if digest is None:
+            continue
+        text_digest = json.dumps(digest, sort_keys=True, separators=(",", ":"))
+        session.merge(VisitSeal(
+            visit_id=visit_id, audit_id=tail.id, digest=text_digest, key_id=kid,
+            mac=signing.mac(key, visit_seal_message(visit_id, tail.id, text_digest)),
+        ))
+    session.flush()
+    bind = session.get_bind()
+    url = bind.engine.url if isinstance(bind, Connection) else bind.url
+    session.info[_HEAD_KEY] = (signing.record_key(url), tail.id, tail.hash)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_head(session: Session) -> None:
+    """The head this workstation just sealed is the one it checks on its next start."""
+    head = session.info.pop(_HEAD_KEY, None)
+    if head is not None:
+        from cramp_dx.store import signing
+
+        signing.remember_head(*head)
+
+
+def visit_seal_message(visit_id: int, audit_id: int, digest: str) -> str:
+    return f"cramp-dx visit seal/1\n{visit_id}\n{audit_id}\n{digest}"
+
+
+def visit_digest(session: Session, visit_id: int) -> dict[str, str] | None:
+    """A SHA-256 per field of the visit's stored state (None: no such visit): the workup's
+    parts (the visit's own fields by name: notes, date, symptom_side), status and sign-off,
+    the physician's selections and the addenda. The patient's demographics are not a visit's."""
+    from cramp_dx.services.mapping import load_visit_row, read_state
+    from cramp_dx.store import models as m
+
+    visit = load_visit_row(session, visit_id)
+    if visit is None:
+        return None
+    patient = session.get(m.Patient, visit.patient_id)
+    if patient is None:
+        return None
+    state = read_state(session, visit, patient)
+    parts: dict[str, Any] = {}
+    for item in fields(state.workup):
+        if item.name == "patient":
+            continue
+        value = getattr(state.workup, item.name)
+        if item.name == "visit" and is_dataclass(value):
+            parts.update({f.name: getattr(value, f.name) for f in fields(value)})
+        else:
+            parts[item.name] = value
+    parts.update(
+        status=visit.status,
+        signed_by=visit.signed_by_id,
+        signed_at=_aware_text(visit.signed_at),
+        plan_items=state.plan_items,
+        acknowledged_red_flags=state.acknowledged_red_flags,
+        addenda=[(a.account_id, a.text) for a in visit.addenda],
+    )
+    return {
+        name: hashlib.sha256((to_json(value) or "null").encode("utf-8")).hexdigest()
+        for name, value in parts.items()
+    }
+
+
+def _aware_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -178,6 +261,7 @@ def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
     """A rolled-back transaction's queued rows are never written."""
     if transaction.parent is None:
         session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_HEAD_KEY, None)
 
 
 class ChainCheck:
@@ -231,10 +315,15 @@ def verify_chain(connection: Connection) -> ChainCheck:
     return check
 
 
-def verify(database: Database) -> list[str]:
-    """Every break in the chain, or [] when the trail is intact; also checks that the
-    triggers refusing UPDATE and DELETE are still in place."""
+def verify(database: Database, *, against: Checkpoint | None = None) -> list[str]:
+    """Every problem of the trail, or [] when it is intact: the record file's pages (SQLite),
+    the protection triggers (by definition), the hash chain, the seals of the chain and of
+    each visit's state, this workstation's last verified head and, given, a checkpoint. An
+    intact trail's head becomes this workstation's last verified head."""
+    from cramp_dx.store import signing
+
     problems: list[str] = []
+    record = signing.record_key(database.url)
     try:
         with database.engine.connect() as connection:
             if connection.dialect.name == "sqlite":
@@ -245,18 +334,206 @@ def verify(database: Database) -> list[str]:
             problems += missing_triggers(connection)
             check = verify_chain(connection)
             problems += check.problems
+            problems += _head_problems(connection, signing.remembered_head(record),
+                                       "this workstation verified")
+            if against is not None:
+                problems += _head_problems(connection, (against.audit_id, against.hash),
+                                           f"the checkpoint {against.source} holds")
+            with Session(bind=connection) as session:
+                problems += seal_problems(session, check.tail)
+                problems += visit_problems(session)
     except DBAPIError as exc:
         problems.append(f"the audit trail cannot be read: {exc.orig} (run `cramp-dx db check`)")
+        return problems
+    if not problems and check.tail[0]:
+        signing.remember_head(record, *check.tail)
     return problems
 
 
+def _head_problems(connection: Connection, head: tuple[int, str] | None, who: str) -> list[str]:
+    """The row of a head verified earlier must still be there, unchanged (the chain then
+    shows that nothing before it changed either)."""
+    if head is None:
+        return []
+    audit_id, expected = head
+    found = connection.execute(
+        select(AuditEvent.hash).where(AuditEvent.id == audit_id)
+    ).scalar()
+    if found == expected:
+        return []
+    state = "is gone" if found is None else "has a different hash"
+    return [
+        f"the audit trail was truncated or rewritten: {who} audit row {audit_id} "
+        f"(hash {expected[:12]}…) and it {state}"
+    ]
+
+
+def seal_problems(session: Session, tail: tuple[int, str]) -> list[str]:
+    """Each seal made with this workstation's key must match its row; rows after the last
+    good seal were written without the key (or forged)."""
+    from cramp_dx.store import signing
+
+    key = signing.load_key()
+    seals = session.execute(
+        select(AuditSeal, AuditEvent.hash)
+        .join(AuditEvent, AuditEvent.id == AuditSeal.audit_id, isouter=True)
+        .order_by(AuditSeal.audit_id)
+    ).all()
+    if key is None:
+        if not seals and tail[0] == 0:
+            return []
+        return ["this workstation holds no audit signing key, so the seals cannot be checked: "
+                "import the clinic's key (cramp-dx audit import-key FILE)"]
+    kid = signing.key_id(key)
+    problems: list[str] = []
+    sealed_to = 0
+    for seal, row_hash in seals:
+        if seal.key_id != kid:
+            problems.append(f"audit row {seal.audit_id}: sealed with another key ({seal.key_id}; this "
+                            f"workstation holds {kid})")
+        elif not signing.mac_ok(key, signing.seal_message(seal.audit_id, seal.hash), seal.mac):
+            problems.append(f"audit row {seal.audit_id}: its seal is forged (made without the key)")
+        elif row_hash is None:
+            problems.append(f"the audit trail was truncated or rewritten: sealed audit row "
+                            f"{seal.audit_id} is gone")
+        elif row_hash != seal.hash:
+            problems.append(f"audit row {seal.audit_id} was changed after it was sealed "
+                            "(its hashes were recomputed)")
+        else:
+            sealed_to = max(sealed_to, seal.audit_id)
+    if tail[0] > sealed_to:
+        first = sealed_to + 1
+        rows = f"row {first} is" if first == tail[0] else f"rows {first}–{tail[0]} are"
+        problems.append(f"audit {rows} not sealed: written without the signing key, or "
+                        "forged (a workstation without the clinic key: cramp-dx audit import-key)")
+    return problems
+
+
+def visit_problems(session: Session) -> list[str]:
+    """Each visit audited since its trail was first sealed must still hold the state its
+    last audited change left (a sealed digest per field); a field edited behind the app's
+    back is named."""
+    from cramp_dx.store import models as m
+    from cramp_dx.store import signing
+
+    key = signing.load_key()
+    first_seal = session.execute(select(AuditSeal.audit_id).order_by(AuditSeal.audit_id).limit(1)).scalar()
+    if key is None or first_seal is None:
+        return []
+    seals = {s.visit_id: s for s in session.execute(select(VisitSeal)).scalars()}
+    last_change = dict(session.execute(
+        select(AuditEvent.visit_id, func.max(AuditEvent.id))
+        .where(AuditEvent.visit_id.is_not(None)).group_by(AuditEvent.visit_id)
+    ).all())
+    problems: list[str] = []
+    for visit_id in session.execute(select(m.Visit.id).order_by(m.Visit.id)).scalars():
+        seal = seals.get(visit_id)
+        if seal is None:
+            if last_change.get(visit_id, 0) > first_seal:
+                problems.append(f"visit {visit_id}: its state seal is missing (removed behind the "
+                                "app's back)")
+            continue
+        if not signing.mac_ok(key, visit_seal_message(visit_id, seal.audit_id, seal.digest), seal.mac):
+            problems.append(f"visit {visit_id}: its state seal is forged or made with another key")
+            continue
+        if last_change.get(visit_id, 0) > seal.audit_id:
+            problems.append(f"visit {visit_id}: changed by audit row {last_change[visit_id]} after "
+                            f"its state was sealed (row {seal.audit_id})")
+        sealed = json.loads(seal.digest)
+        stored = visit_digest(session, visit_id) or {}
+        changed = sorted(name for name in set(sealed) | set(stored) if sealed.get(name) != stored.get(name))
+        problems += [
+            f"visit {visit_id}: {name} differs from the state its audit trail sealed "
+            "(edited behind the app's back)"
+            for name in changed
+        ]
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed head exported by `cramp-dx audit checkpoint`."""
+
+    audit_id: int
+    hash: str
+    source: str
+
+
 def missing_triggers(connection: Connection) -> list[str]:
-    """The triggers refusing UPDATE and DELETE (and TRUNCATE) of audit rows that are gone."""
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        query = "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
-    else:
-        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal"
-    present = {row[0] for row in connection.execute(text(query))}
-    wanted = {"audit_event_no_update", "audit_event_no_delete" if sqlite else "audit_event_no_truncate"}
-    return [f"audit protection trigger {name} is missing" for name in sorted(wanted - present)]
+    """The triggers refusing UPDATE and DELETE (and TRUNCATE) of audit rows that are missing,
+    disabled or not as cramp-dx defines them (compared by definition, not by name)."""
+    from cramp_dx.store.protection import trigger_problems
+
+    return trigger_problems(connection)
+
+
+CHECKPOINT_FORMAT = "cramp-dx-checkpoint/1"
+
+
+def _checkpoint_message(data: Mapping[str, Any]) -> str:
+    content = {k: data[k] for k in ("format", "record", "audit_id", "hash", "key_id", "made_at")}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+
+def write_checkpoint(database: Database, path: Path) -> Checkpoint:
+    """Verify the trail, then write its head, signed, to `path` (kept off the database: a
+    later `audit --verify --against` shows that nothing up to that head changed or vanished)."""
+    from cramp_dx.errors import CrampDxError
+    from cramp_dx.files import write_atomic
+    from cramp_dx.store import signing
+
+    problems = verify(database)
+    if problems:
+        raise CrampDxError(
+            "no checkpoint written: the audit trail has problems (see `cramp-dx audit --verify`): "
+            + "; ".join(problems[:3])
+        )
+    key = signing.load_key()
+    with database.engine.connect() as connection:
+        tail = verify_chain(connection).tail
+    if key is None or tail[0] == 0:
+        raise CrampDxError("no checkpoint written: the audit trail is empty")
+    data: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "record": signing.record_key(database.url),
+        "audit_id": tail[0],
+        "hash": tail[1],
+        "key_id": signing.key_id(key),
+        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    data["mac"] = signing.mac(key, _checkpoint_message(data))
+    write_atomic(Path(path), (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+    return Checkpoint(tail[0], tail[1], str(path))
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """A checkpoint file, its signature checked with this workstation's key; InputError
+    naming the file and what is wrong otherwise."""
+    from cramp_dx.errors import InputError, Problem
+    from cramp_dx.store import signing
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "no such file")) from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), f"cannot be read as a checkpoint ({exc})")) from None
+    wanted = ("format", "record", "audit_id", "hash", "key_id", "made_at", "mac")
+    if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT or any(
+        k not in data for k in wanted
+    ) or not isinstance(data["audit_id"], int) or not isinstance(data["mac"], str):
+        raise InputError(Problem(str(path), (
+            f"not a checkpoint (format {CHECKPOINT_FORMAT}, as written by `cramp-dx audit "
+            "checkpoint -o FILE`)")))
+    key = signing.load_key()
+    if key is None:
+        raise InputError(Problem(str(path), "this workstation holds no audit signing key to check "
+                                 "it with (cramp-dx audit import-key FILE)"))
+    if data["key_id"] != signing.key_id(key):
+        raise InputError(Problem(str(path), (
+            f"signed with another key ({data['key_id']}); this workstation holds "
+            f"{signing.key_id(key)}")))
+    if not signing.mac_ok(key, _checkpoint_message(data), data["mac"]):
+        raise InputError(Problem(str(path), "its signature does not match: the file was altered"))
+    return Checkpoint(int(data["audit_id"]), str(data["hash"]), str(path))

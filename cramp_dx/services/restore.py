@@ -70,8 +70,22 @@ def restore_record(database: Database, source: Path, actor: Account) -> Restored
         raise InputError(Problem(str(source), "no such backup file"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if database.is_sqlite:
-        return _restore_sqlite(database, source, actor, stamp)
-    return _restore_postgres(database, source, actor, stamp)
+        restored = _restore_sqlite(database, source, actor, stamp)
+    else:
+        restored = _restore_postgres(database, source, actor, stamp)
+    with database.engine.connect() as connection:
+        _remember_restored_head(connection, database.url)
+    return restored
+
+
+def _remember_restored_head(connection: Any, url: Any) -> None:
+    """The restored trail's head becomes this workstation's last verified head (a restore
+    rewinds the record on purpose; other workstations report the rewind)."""
+    from cramp_dx.store import signing
+
+    tail = connection.execute(text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
+    if tail is not None:
+        signing.remember_head(signing.record_key(url), int(tail[0]), str(tail[1]))
 
 
 def _refusal(source: Path, problems: list[str]) -> InputError:
@@ -139,6 +153,12 @@ def _audit_restore(
 def _restore_sqlite(database: Database, source: Path, actor: Account, stamp: str) -> Restored:
     path = database.path
     assert path is not None
+    if database.key is not None:
+        raise StoreError(
+            f"{path} is encrypted: `db restore` does not restore an encrypted record yet. By "
+            "hand: close every cramp-dx window and command, move the record aside and copy the "
+            "(encrypted) backup in its place"
+        )
     kept = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix}")
     staging = path.with_name(f".{path.name}.restoring-{stamp}")
     try:
@@ -216,6 +236,10 @@ def restore_damaged_sqlite(path: Path, source: Path, username: str, password: st
     finally:
         for leftover in (staging, *(Path(f"{staging}{end}") for end in ("-wal", "-shm", ".partial"))):
             leftover.unlink(missing_ok=True)
+    with _engine(path) as engine, engine.connect() as connection:
+        from cramp_dx.store.location import sqlite_url
+
+        _remember_restored_head(connection, sqlite_url(path))
     return Restored(source, kept)
 
 

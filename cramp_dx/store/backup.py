@@ -23,13 +23,17 @@ from cramp_dx.store.errors import StoreError
 from cramp_dx.store.location import sqlite_uri
 
 
-def sqlite_backup(source: Path, target: Path) -> None:
+def sqlite_backup(source: Path, target: Path, key: str | None = None) -> None:
     """Copy `source` to `target` with SQLite's online backup API (owner-only file, written
-    beside the target and renamed into place, so a failed backup leaves no half file)."""
+    beside the target and renamed into place, so a failed backup leaves no half file). With
+    `key` (an SQLCipher record) the backup is encrypted with the same key."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+    if key is not None:
+        _encrypted_backup(source, partial, target, key)
+        return
     try:
         src = sqlite3.connect(sqlite_uri(source, read_only=True), uri=True, timeout=30)
         dst = sqlite3.connect(partial)
@@ -45,11 +49,31 @@ def sqlite_backup(source: Path, target: Path) -> None:
         raise StoreError(f"backup to {target} failed: {exc}") from None
 
 
+def _encrypted_backup(source: Path, partial: Path, target: Path, key: str) -> None:
+    from cramp_dx.store import encryption
+
+    dbapi = encryption._module()
+    try:
+        src = encryption.connect(source, key, read_only=True)
+        dst = encryption.connect(partial, key)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+            src.close()
+        os.replace(partial, target)
+    except (dbapi.Error, OSError, StoreError) as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"backup to {target} failed: {exc}") from None
+
+
 def backup(database: Database, target: Path) -> None:
-    """Back the record up to `target` while it stays in use (owner-only)."""
+    """Back the record up to `target` while it stays in use (owner-only; an encrypted
+    record's backup is encrypted with its key)."""
     if database.is_sqlite:
         assert database.path is not None
-        sqlite_backup(database.path, target)
+        sqlite_backup(database.path, target, key=database.key)
         return
     pgdump.dump(database.url, target)
 

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,8 @@ class Database:
     url: URL
     path: Path | None = None
     backup_path: Path | None = None
+    # an SQLCipher record: what its PRAGMA key takes (never shown)
+    key: str | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -123,21 +125,36 @@ def _open_sqlite(url: URL, *, upgrade: bool, screen: bool = True) -> Database:
     path = sqlite_path(url)
     _check_not_network(path)
     _ensure_folder(path.parent)
-    revision, has_tables = _probe_sqlite_file(path, screen=screen)
+    key = None
+    if path.is_file():
+        from cramp_dx.store import encryption
+
+        if encryption.is_encrypted(path):
+            key = encryption.pragma_key(path)
+    if key is not None:
+        revision, has_tables = _probe_encrypted_file(path, key)
+    else:
+        revision, has_tables = _probe_sqlite_file(path, screen=screen)
     _refuse_newer(revision, path)
-    engine = sqlite_engine(path)
-    database = Database(engine=engine, url=url.set(database=str(path)), path=path)
+    engine = sqlite_engine(path, key=key)
+    database = Database(engine=engine, url=url.set(database=str(path)), path=path, key=key)
     if upgrade and revision != migrate.head_revision():
         if has_tables:
-            database.backup_path = _backup_before_upgrade(path, revision)
+            database.backup_path = _backup_before_upgrade(path, revision, key)
         _upgrade(database)
     return database
 
 
-def sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(
-        sqlite_url(path), connect_args={"timeout": 30.0, "check_same_thread": False}
-    )
+def sqlite_engine(path: Path, key: str | None = None) -> Engine:
+    """The engine of the SQLite record at `path`; with `key`, an SQLCipher record (SQLAlchemy's
+    pysqlcipher dialect, which sets the key first on each connection)."""
+    url = sqlite_url(path)
+    if key is not None:
+        from cramp_dx.store.encryption import _module
+
+        _module()  # a clear message when SQLCipher is not installed
+        url = url.set(drivername="sqlite+pysqlcipher", password=key)
+    engine = create_engine(url, connect_args={"timeout": 30.0, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -240,7 +257,9 @@ def _probe_sqlite_file(path: Path, *, screen: bool = True) -> tuple[str | None, 
     if header and header != SQLITE_HEADER:
         raise StoreError(
             f"{path} is not a cramp-dx database (not an SQLite file); it was left untouched. "
-            "Point --database-url at the right file, or move this one away"
+            "Point --database-url at the right file, or move this one away. (If it is an "
+            "encrypted record: this workstation holds no key for it; give its passphrase in "
+            "CRAMP_DX_RECORD_PASSPHRASE)"
         )
     if not header:
         return None, False
@@ -282,6 +301,26 @@ def _probe_sqlite_file(path: Path, *, screen: bool = True) -> tuple[str | None, 
     return revision, bool(tables)
 
 
+def _probe_encrypted_file(path: Path, key: str) -> tuple[str | None, bool]:
+    """The read-only look of `_probe_sqlite_file` at an SQLCipher record (a wrong key is
+    refused there, the file untouched). Its pages are ciphertext: the quick structure look is
+    not made; `db check` runs SQLite's integrity check on it."""
+    from cramp_dx.store import encryption
+
+    connection = encryption.connect(path, key, read_only=True)
+    try:
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    finally:
+        connection.close()
+    if tables and "alembic_version" not in tables:
+        raise StoreError(f"{path} is an encrypted database of another program; it was left untouched")
+    return revision, bool(tables)
+
+
 def _refuse_newer(revision: str | None, where: object) -> None:
     if revision is not None and revision not in migrate.known_revisions():
         raise NewerSchemaError(
@@ -291,12 +330,12 @@ def _refuse_newer(revision: str | None, where: object) -> None:
         )
 
 
-def _backup_before_upgrade(path: Path, revision: str | None) -> Path:
+def _backup_before_upgrade(path: Path, revision: str | None, key: str | None = None) -> Path:
     from cramp_dx.store.backup import sqlite_backup
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.before-upgrade-{revision or 'none'}-{stamp}{path.suffix}")
-    sqlite_backup(path, target)
+    sqlite_backup(path, target, key=key)
     return target
 
 
@@ -310,6 +349,9 @@ def _upgrade(database: Database) -> None:
                 )
                 _refuse_newer(migrate.current_revision(connection), database.describe())
             migrate.upgrade(connection)
+            from cramp_dx.store.signing import adopt_trail
+
+            adopt_trail(connection, database.url)
     except DBAPIError as exc:
         raise StoreError(f"could not upgrade {database.describe()}: {exc.orig}") from None
 

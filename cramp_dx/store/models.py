@@ -294,3 +294,28 @@ class AuditEvent(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSeal(Base):
+    """An HMAC (key outside the database) over the audit chain's head after a transaction
+    appended to it: rows up to `audit_id` cannot be rewritten without the key (added in 0007)."""
+
+    __tablename__ = "audit_seal"
+
+    audit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class VisitSeal(Base):
+    """An HMAC over a visit's stored state (a digest per field, JSON) as its last audited
+    change, audit row `audit_id`, left it (added in 0007)."""
+
+    __tablename__ = "visit_seal"
+
+    visit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    audit_id: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))

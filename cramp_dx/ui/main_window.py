@@ -137,6 +137,14 @@ class MainWindow(QMainWindow):
             return False
         self._owns_database = True
         self.sign_in.set_setup_mode(not self.database.has_accounts())
+        from cramp_dx.store.signing import start_problems
+
+        problems = start_problems(self.database.engine, self.database.url)
+        if problems:  # truncation or rewriting since this workstation last looked
+            self.sign_in.show_notice(
+                "The audit trail needs checking (ask the administrator to run "
+                f"cramp-dx audit --verify): {problems[0]}"
+            )
         return True
 
     # -- the parts behind the sign-in page ------------------------------------------------------
