@@ -331,7 +331,7 @@ def _refuse_newer(revision: str | None, where: object) -> None:
 
 
 def _backup_before_upgrade(path: Path, revision: str | None, key: str | None = None) -> Path:
-    from cramp_dx.store.backup import sqlite_backup
+    from cramp_dx.store.sqlite_copy import sqlite_backup
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.before-upgrade-{revision or 'none'}-{stamp}{path.suffix}")
