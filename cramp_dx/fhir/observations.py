@@ -27,19 +27,12 @@ DOMAIN_CATEGORY = {
     "imaging": ("imaging", "Imaging"),
 }
 
-# measurement → (category, LOINC code where one exists)
-MEASUREMENT_CODES: dict[str, tuple[tuple[str, str], str | None]] = {
-    "temperature_c": (("vital-signs", "Vital Signs"), "8310-5"),
-    "heart_rate_bpm": (("vital-signs", "Vital Signs"), "8867-4"),
-    "bmi": (("vital-signs", "Vital Signs"), "39156-5"),
-    "calf_circumference_difference_cm": (("exam", "Exam"), None),
-    "abi": (("exam", "Exam"), None),
-    "onset_weeks_after_surgery": (("survey", "Survey"), None),
-    "alcohol_drinks_per_week": (("social-history", "Social History"), None),
-    "spo2_percent": (("vital-signs", "Vital Signs"), "59408-5"),
-    "respiratory_rate": (("vital-signs", "Vital Signs"), "9279-1"),
-    "systolic_bp_mmhg": (("vital-signs", "Vital Signs"), "8480-6"),
-    "post_void_residual_ml": (("exam", "Exam"), None),
+# the FHIR observation-category code system's displays (a measurement's category is data)
+CATEGORY_DISPLAY = {
+    "vital-signs": "Vital Signs",
+    "exam": "Exam",
+    "survey": "Survey",
+    "social-history": "Social History",
 }
 
 _INTERPRETATION = {"H": "High", "L": "Low", "N": "Normal"}
@@ -176,14 +169,13 @@ def measurement_observation(
     status: str,
 ) -> dict[str, Any]:
     m = kb.measurements[measurement_id]
-    (cat_code, cat_display), loinc = MEASUREMENT_CODES.get(measurement_id, (("exam", "Exam"), None))
     codings = [coding(systems.MEASUREMENT, m.id, m.label)]
-    if loinc:
-        codings.insert(0, coding(systems.LOINC, loinc))
+    if m.loinc:
+        codings.insert(0, coding(systems.LOINC, m.loinc))
     return {
         "resourceType": "Observation",
         "status": status,
-        "category": [_category(cat_code, cat_display)],
+        "category": [_category(m.category, CATEGORY_DISPLAY[m.category])],
         "code": concept(m.label, *codings),
         "subject": subject,
         "encounter": encounter,

@@ -46,7 +46,11 @@ RANGE_KEYS = frozenset({"low", "high", "below"})
 CRITICAL_ACTION_KEYS = frozenset({"severity", "differential", "tests", "note"})
 DOMAIN_KEYS = frozenset({"label", "intake", "note", "note_when"})
 FINDING_KEYS = frozenset({"domain", "label", "help", "opposite"})
-MEASUREMENT_KEYS = frozenset({"label", "unit", "minimum", "maximum", "help", "not_interpretable"})
+MEASUREMENT_KEYS = frozenset(
+    {"label", "unit", "minimum", "maximum", "help", "not_interpretable", "loinc", "category"}
+)
+# FHIR R4 observation categories a measurement may have (the FHIR export's category)
+MEASUREMENT_CATEGORIES = ("vital-signs", "exam", "survey", "social-history")
 MED_CLASS_KEYS = frozenset({"label", "members", "aliases", "concern", "differentials", "withdrawal", "flag"})
 TEST_KEYS = frozenset(
     {

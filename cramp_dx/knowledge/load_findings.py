@@ -8,7 +8,8 @@ from typing import Any
 
 from cramp_dx.knowledge import cutoffs
 from cramp_dx.knowledge.conditions import Vocabulary
-from cramp_dx.knowledge.keys import DOMAIN_KEYS, FINDING_KEYS, MEASUREMENT_KEYS
+from cramp_dx.knowledge.keys import DOMAIN_KEYS, FINDING_KEYS, MEASUREMENT_CATEGORIES, MEASUREMENT_KEYS
+from cramp_dx.knowledge.load_labs import LOINC_CODE
 from cramp_dx.knowledge.model import Domain, Finding, Measurement
 from cramp_dx.knowledge.reader import Reader, suggest
 
@@ -66,6 +67,14 @@ def load_measurements(reader: Reader) -> dict[str, Measurement]:
             reader.fail("measurements", key, "needs numeric minimum < maximum")
             continue
         bound = entry.get("not_interpretable")
+        loinc = entry.get("loinc")
+        if loinc is not None and (not isinstance(loinc, str) or not LOINC_CODE.match(loinc)):
+            reader.fail("measurements", f"{key}.loinc", f"{loinc!r} is not a LOINC code (like 8310-5)")
+            loinc = None
+        category = entry.get("category", "exam")
+        if category not in MEASUREMENT_CATEGORIES:
+            reader.fail("measurements", f"{key}.category", f"accepted: {', '.join(MEASUREMENT_CATEGORIES)}")
+            category = "exam"
         measurements[mid] = Measurement(
             mid,
             entry.get("label", mid),
@@ -76,6 +85,8 @@ def load_measurements(reader: Reader) -> dict[str, Measurement]:
             None
             if bound is None
             else cutoffs.not_interpretable(reader, f"{key}.not_interpretable", bound, lo, hi),
+            loinc,
+            category,
         )
     return measurements
 

@@ -169,6 +169,8 @@ class Measurement:
     maximum: float
     help: str
     not_interpretable: NotInterpretable | None = None
+    loinc: str | None = None  # the LOINC code of the observation, where one exists
+    category: str = "exam"  # its FHIR observation category (vital-signs, exam, survey, social-history)
 
 
 @dataclass(frozen=True)
