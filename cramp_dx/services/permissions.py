@@ -15,7 +15,6 @@ from cramp_dx.services.records import Account
 
 CLINICAL_ROLES = frozenset({"nurse", "physician"})
 NURSE_SECTIONS = frozenset({"patient", "surgery", "visit", "intake_finding", "measurement", "medication"})
-_FALLBACK_INTAKE_DOMAINS = frozenset({"history", "comorbidities"})
 SECTION_LABELS = {
     "patient": "patient details",
     "surgery": "the index surgery",
@@ -32,11 +31,10 @@ SECTION_LABELS = {
 
 
 def intake_domains() -> frozenset[str]:
+    """The checklist domains a nurse may fill in: those findings.toml marks `intake = true`."""
     from cramp_dx.knowledge import load_knowledge
 
-    kb = load_knowledge()
-    marked = {domain_id for domain_id, domain in kb.domains.items() if getattr(domain, "intake", False)}
-    return frozenset(marked) or _FALLBACK_INTAKE_DOMAINS
+    return frozenset(domain_id for domain_id, domain in load_knowledge().domains.items() if domain.intake)
 
 
 def finding_section(finding_id: str) -> str:
