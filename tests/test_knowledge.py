@@ -414,3 +414,10 @@ def test_a_damaged_cache_file_is_ignored(kb_copy: Path) -> None:
     for cached in (cache_dir() / "knowledge").glob("meta-*.json"):
         cached.write_text("{not json", encoding="utf-8")
     assert load_from(kb_copy).version == version
+
+
+def test_a_test_s_section_is_a_data_edit_and_must_be_a_domain(kb_copy: Path) -> None:
+    assert load_from(kb_copy).tests["skin_biopsy"].section == "electrodiagnostics"
+    edit(kb_copy / "tests.toml", 'section = "electrodiagnostics"', 'section = "electrodiagnostic"')
+    with pytest.raises(KnowledgeError, match=r"skin_biopsy\.section: unknown domain 'electrodiagnostic'"):
+        load_from(kb_copy)

@@ -63,6 +63,7 @@ TEST_KEYS = frozenset(
         "only_when",
         "raised_after_surgery",
         "repeat",
+        "section",
     }
 )
 REPEAT_KEYS = frozenset({"when", "text"})

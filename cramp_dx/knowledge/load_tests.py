@@ -3,6 +3,7 @@ burden, when it applies and when it is repeated."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from cramp_dx.knowledge import cutoffs
@@ -20,6 +21,7 @@ def _test(
     findings: dict[str, Finding],
     measurements: dict[str, Measurement],
     vocab: Vocabulary,
+    domains: Collection[str],
 ) -> TestDef:
     key = f"tests.{tid}"
     reader.unknown_keys("tests", key, entry, TEST_KEYS)
@@ -64,7 +66,15 @@ def _test(
             reader, f"{key}.raised_after_surgery", window, list(entry.get("labs", []))
         ),
         tuple(repeats),
+        _section(reader, key, entry.get("section"), domains),
     )
+
+
+def _section(reader: Reader, key: str, section: Any, domains: Collection[str]) -> str | None:
+    if section is not None and section not in domains:
+        reader.fail("tests", f"{key}.section", f"unknown domain {section!r}{suggest(str(section), domains)}")
+        return None
+    return section if isinstance(section, str) else None
 
 
 def load_tests(
@@ -74,8 +84,9 @@ def load_tests(
     findings: dict[str, Finding],
     measurements: dict[str, Measurement],
     vocab: Vocabulary,
+    domains: Collection[str],
 ) -> dict[str, TestDef]:
     return {
-        tid: _test(reader, tid, entry, labs, findings, measurements, vocab)
+        tid: _test(reader, tid, entry, labs, findings, measurements, vocab, domains)
         for tid, entry in tests_raw.items()
     }

@@ -96,7 +96,7 @@ def load_from(folder: Path) -> Knowledge:
     )
     neuro_map = neuro.load(reader, neuro_raw, vocab)
 
-    tests = load_tests.load_tests(reader, tests_raw, labs, findings, measurements, vocab)
+    tests = load_tests.load_tests(reader, tests_raw, labs, findings, measurements, vocab, domains)
     load_findings.add_domain_notes(reader, domains, domains_raw, vocab)
     load_medications.check_class_differentials(reader, classes, diff_raw)
     red_flags = load_red_flags.load_red_flags(reader, red_raw, diff_raw, tests, vocab)

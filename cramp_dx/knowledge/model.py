@@ -333,6 +333,7 @@ class TestDef:
     only_when: Condition | None = None
     raised_after_surgery: RaisedAfterSurgery | None = None
     repeat: tuple[Repeat, ...] = ()
+    section: str | None = None  # the checklist domain its order shows in when it yields no finding
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,6 @@ from cramp_dx.ui.shortcuts import shortcut
 CONTEXT, LABS, MEDICATIONS, PLAN = "context", "labs", "medications", "plan"
 _LABS_AFTER = "examination"  # metabolic labs follow the examination
 _NEURO_IN = "examination"  # the neurological examination heads the examination section
-_TEST_FALLBACK_SECTION = {"skin_biopsy": "electrodiagnostics"}
 
 
 class VisitEditor(QWidget):
@@ -127,7 +126,7 @@ class VisitEditor(QWidget):
             elif test.findings:
                 section = kb.findings[test.findings[0]].domain
             else:
-                section = _TEST_FALLBACK_SECTION.get(test.id, PLAN)
+                section = test.section or PLAN
             test_section[test.id] = section
             for measurement in test.measurements:
                 measurement_section[measurement] = section
