@@ -103,7 +103,6 @@ LEVELS_ACCEPTED = (
     '(with six lumbar vertebrae also "L5-L6", "L6-S1")'
 )
 _LEVEL_SHAPE = re.compile(r"([TLS]\d{1,2})-([TLS]\d{1,2})")
-MAX_TEXT = 100_000
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 
 

@@ -59,9 +59,6 @@ class Knowledge:
         codes: dict[str, Lab] = self._lab_codes  # type: ignore[attr-defined]
         return codes.get(code)
 
-    def findings_in(self, domain: str) -> list[Finding]:
-        return [f for f in self.findings.values() if f.domain == domain]
-
     # labels for reason texts (conditions.Names)
     def finding_label(self, finding_id: str) -> str:
         return self.findings[finding_id].label

@@ -24,14 +24,6 @@ KEYS_FILE = "record-keys.json"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def available() -> bool:
-    try:
-        import sqlcipher3  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _module() -> Any:
     try:
         from sqlcipher3 import dbapi2

@@ -209,19 +209,6 @@ def remember_head(record: str, audit_id: int, row_hash: str) -> None:
         pass  # the record stays usable; the next verify reports what it can
 
 
-def forget_head(record: str) -> None:
-    heads = _heads()
-    if heads.pop(record, None) is not None:
-        remember_all(heads)
-
-
-def remember_all(heads: dict[str, dict[str, object]]) -> None:
-    from cramp_dx.files import private_folder, write_atomic
-
-    private_folder(_heads_file().parent)
-    write_atomic(_heads_file(), json.dumps(heads).encode("utf-8"))
-
-
 def adopt_trail(connection: object, url: URL) -> int | None:
     """Seal the trail of a record upgraded to the schema with seals, as it stands (what was
     written before cannot be vouched for beyond the hash chain); returns the sealed row id."""
