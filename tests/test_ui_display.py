@@ -3,10 +3,13 @@ in the patient list or the patient header, and markup in a name is shown, not in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from support.record import example
+from support.ui import clinic, make_window, no_leaked_windows, sign_in  # noqa: F401 - fixtures
 
 from cramp_dx.case.model import Patient, Surgery, Visit, Workup
 from cramp_dx.ui.patient_header import PatientHeader
@@ -47,3 +50,19 @@ def test_the_patient_header_shows_a_name_and_mrn_without_bidirectional_controls(
 def test_markup_in_a_name_is_shown_literally_in_the_patient_header(qtbot) -> None:
     header = _header(qtbot, "<i>Smith</i>")
     assert "&lt;I&gt;SMITH&lt;/I&gt;, Ann" in header.name.text()
+
+
+def test_the_window_title_names_the_patient_as_typed(make_window, qtbot, clinic) -> None:  # noqa: F811
+    """The title takes the header's plain name, not its label with the markup cut out (which
+    left "&amp;" and "&lt;" in the title)."""
+    window = make_window()
+    sign_in(qtbot, window, "doc")
+    case = example("ex2-early-swollen-calf")
+    case = replace(case, patient=replace(case.patient, family_name="O'Brien & <Smith>"))
+    record = clinic.services("doc").import_case(case)
+    window.patient_list.refresh()
+    window.open_patient(record.patient_id)
+    title = window.windowTitle()
+    assert title.endswith(window.visit_page.header.patient_name)
+    assert "&" in title and "<SMITH>" in title.upper()
+    assert "&amp;" not in title and "&lt;" not in title and "<b" not in title

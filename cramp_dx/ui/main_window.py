@@ -330,8 +330,7 @@ class MainWindow(QMainWindow):
         if page == LOCKED:
             self.setWindowTitle(f"{TITLE} — locked")
         elif page == WORKSPACE and self._has_visit():
-            self.setWindowTitle(f"{TITLE} — {self.visit_page.header.name.text()}".replace(
-                "<b style='font-size:large'>", "").replace("</b>", ""))
+            self.setWindowTitle(f"{TITLE} — {self.visit_page.header.patient_name}")
         else:
             self.setWindowTitle(TITLE)
 

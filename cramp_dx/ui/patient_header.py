@@ -36,6 +36,7 @@ class PatientHeader(QFrame):
         layout.addWidget(self.details, 1)
         layout.addWidget(self.status)
         self.text = ""
+        self.patient_name = ""  # the name as shown, plain text (the window title)
 
     def show_visit(self, record: Any, weeks_since_surgery: float | None) -> None:
         workup = record.workup
@@ -55,6 +56,7 @@ class PatientHeader(QFrame):
         self.details.setText(details)
         self.status.setText(STATUS_TEXT.get(record.status, record.status))
         self.text = f"{name} · {details}"
+        self.patient_name = name
         self.setAccessibleName(f"Patient {self.text}. Visit status {self.status.text()}")
 
     def clear(self) -> None:
@@ -62,3 +64,4 @@ class PatientHeader(QFrame):
         self.details.clear()
         self.status.clear()
         self.text = ""
+        self.patient_name = ""
