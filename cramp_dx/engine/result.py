@@ -6,6 +6,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STATUS_ORDER = ("urgent", "confirmed", "supported", "possible", "less_likely", "excluded")
+# each status as the window, the PDF and the CLI show it (one vocabulary for all of them)
+STATUS_WORDS = {
+    "urgent": "URGENT",
+    "confirmed": "confirmed",
+    "supported": "supported",
+    "possible": "possible",
+    "less_likely": "less likely",
+    "excluded": "excluded",
+}
 # the verdicts of the level check in words, for the app, the PDF and the FHIR export
 VERDICT_TEXT = {
     "matches": "Matches the operated level",

@@ -22,16 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cramp_dx.engine.result import Assessment, DifferentialResult
+from cramp_dx.engine.result import STATUS_WORDS, Assessment, DifferentialResult
 
-STATUS_TEXT = {
-    "urgent": "URGENT",
-    "confirmed": "confirmed",
-    "supported": "supported",
-    "possible": "possible",
-    "less_likely": "less likely",
-    "excluded": "excluded",
-}
+STATUS_TEXT = STATUS_WORDS
 # Colour only reinforces the status word, never replaces it.
 STATUS_COLOUR = {
     "urgent": "#a40000",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, Flowable
 
-from cramp_dx.engine.result import DifferentialResult
+from cramp_dx.engine.result import STATUS_WORDS, DifferentialResult
 from cramp_dx.report import labels
 from cramp_dx.report.blocks import (
     HEADING_ROOM,
@@ -31,14 +31,7 @@ TITLE = "Differential, most pressing first"
 INTRO = ("Decision support: what to consider, why, what argues against it, and which test "
          "would settle it. Not a diagnosis.")
 LOWER_TITLE = "Less likely or excluded on what is recorded so far"
-STATUS_LABELS = {
-    "urgent": "URGENT",
-    "confirmed": "confirmed",
-    "supported": "supported",
-    "possible": "possible",
-    "less_likely": "less likely",
-    "excluded": "excluded",
-}
+STATUS_LABELS = STATUS_WORDS
 # Statuses whose rows also print the knowledge base's basis (why the item is on the list).
 _SHOW_BASIS = {"urgent", "confirmed", "supported"}
 _MUTED = {"excluded", "less_likely"}
