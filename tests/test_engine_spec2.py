@@ -215,6 +215,14 @@ def test_numbness_after_an_anterior_approach_asks_for_the_pulses_while_they_are_
     assert any("feel the pedal pulses" in note for note in notes)
 
 
+def test_the_pulse_check_note_goes_once_the_pulses_are_recorded() -> None:
+    findings = {"numbness_tingling": True, "absent_pedal_pulses": False}
+    notes = item(
+        assess_case(surgery=on_day(1, approach="anterior"), findings=findings), "acute_limb_ischemia"
+    ).settle_notes
+    assert not any("feel the pedal pulses" in note for note in notes)
+
+
 def test_the_pulse_check_note_goes_once_the_pulses_and_the_leg_are_recorded() -> None:
     findings = {"numbness_tingling": True, "absent_pedal_pulses": False, "cold_pale_or_mottled_leg": False}
     notes = item(

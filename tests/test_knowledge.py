@@ -421,3 +421,13 @@ def test_a_test_s_section_is_a_data_edit_and_must_be_a_domain(kb_copy: Path) -> 
     edit(kb_copy / "tests.toml", 'section = "electrodiagnostics"', 'section = "electrodiagnostic"')
     with pytest.raises(KnowledgeError, match=r"skin_biopsy\.section: unknown domain 'electrodiagnostic'"):
         load_from(kb_copy)
+
+
+def test_a_finding_condition_takes_is_or_missing_not_both(kb_copy: Path) -> None:
+    edit(
+        kb_copy / "differentials.toml",
+        '{ finding = "absent_pedal_pulses", missing = true }',
+        '{ finding = "absent_pedal_pulses", missing = true, is = false }',
+    )
+    with pytest.raises(KnowledgeError, match="a finding condition takes is or missing = true, not both"):
+        load_from(kb_copy)

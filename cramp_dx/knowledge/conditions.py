@@ -174,8 +174,11 @@ class _Leaf(Condition):
 
 
 class FindingCondition(_Leaf):
-    def __init__(self, finding_id: str, expect: bool) -> None:
-        self.finding_id, self.expect = finding_id, expect
+    """A finding recorded yes (or, with `expect` False, no); with `unanswered`, not yet
+    answered either way (never unknown)."""
+
+    def __init__(self, finding_id: str, expect: bool, unanswered: bool = False) -> None:
+        self.finding_id, self.expect, self.unanswered = finding_id, expect, unanswered
         # the two outcomes other than False never change for a condition: built once (the engine
         # evaluates a few hundred finding leaves per assessment)
         self._outcomes: tuple[Outcome, Outcome] | None = None
@@ -187,6 +190,9 @@ class FindingCondition(_Leaf):
 
     def evaluate(self, facts: Facts, names: Names) -> Outcome:
         value = facts.finding(self.finding_id)
+        if self.unanswered:
+            label = names.finding_label(self.finding_id)
+            return self._result(value is None, f"{label}: not recorded", label)
         if value is not None and value != self.expect:
             return _FALSE
         if self._outcomes is None:
@@ -770,8 +776,14 @@ def parse_condition(raw: Any, vocab: Vocabulary) -> Condition:
             raise ConditionError(f"at_least_of needs a whole number from 1 to {len(parts)}, got {need!r}")
         cond = CountCondition(need, [parse_condition(part, vocab) for part in parts])
     elif kind == "finding":
-        _check_keys(raw, {"finding", "is"})
-        cond = FindingCondition(_need_id(raw["finding"], vocab.findings, "finding", vocab), expect)
+        _check_keys(raw, {"finding", "is", "missing"})
+        missing = raw.get("missing", False)
+        if not isinstance(missing, bool):
+            raise ConditionError("missing must be true or false")
+        if missing and "is" in raw:
+            raise ConditionError("a finding condition takes is or missing = true, not both")
+        cond = FindingCondition(_need_id(raw["finding"], vocab.findings, "finding", vocab), expect, missing)
+        patient = not missing
     elif kind == "lab":
         _check_keys(
             raw, {"lab", "flag", "missing", "series", *COMPARATORS, *LAB_SAMPLE_KEYS, *LAB_TREND_KEYS}
