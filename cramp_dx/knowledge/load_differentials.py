@@ -112,16 +112,8 @@ def _settles(
         if test not in tests:
             reader.fail("differentials", f"{skey}.test", f"unknown test {test!r}{suggest(str(test), tests)}")
             continue
-        pos = (
-            reader.condition("differentials", f"{skey}.positive", raw["positive"], vocab)
-            if "positive" in raw
-            else None
-        )
-        neg = (
-            reader.condition("differentials", f"{skey}.negative", raw["negative"], vocab)
-            if "negative" in raw
-            else None
-        )
+        pos = reader.optional_condition("differentials", skey, raw, "positive", vocab)
+        neg = reader.optional_condition("differentials", skey, raw, "negative", vocab)
         settles.append(Settle(test, pos, neg, raw.get("positive_means", ""), raw.get("negative_means", "")))
     return tuple(settles)
 
@@ -156,7 +148,6 @@ def _differential(
         reader.require("differentials", key, entry, field, str)
     settles = _settles(reader, entry, key, tests, vocab)
     notes = _notes(reader, entry, key, tests, vocab)
-    hold = entry.get("hold_low_until")
     laterality = _laterality(reader, f"{key}.laterality", entry.get("laterality"))
     raw_code = entry.get("icd10")
     default_code = (isinstance(raw_code, str) and _codes(reader, f"{key}.icd10", raw_code)) or ("",)
@@ -172,7 +163,7 @@ def _differential(
         laterality,
         entry.get("also_codes"),
         notes,
-        reader.condition("differentials", f"{key}.hold_low_until", hold, vocab) if hold else None,
+        reader.optional_condition("differentials", key, entry, "hold_low_until", vocab),
         entry.get("hold_low_text"),
         order,
         timing.timing(reader, f"{key}.timing", entry["timing"], entry.get("category") == "urgent")

@@ -53,9 +53,8 @@ def _red_flag(
         if tid not in tests:
             reader.fail("red_flags", f"{key}.tests", f"unknown test {tid!r}{suggest(tid, tests)}")
     opt = {
-        name: reader.condition("red_flags", f"{key}.{name}", entry[name], vocab)
+        name: reader.optional_condition("red_flags", key, entry, name, vocab)
         for name in ("cleared_by", "strengthened_by", "emergency_when")
-        if name in entry
     }
     return RedFlagRule(
         rid,

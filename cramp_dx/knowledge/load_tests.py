@@ -40,7 +40,6 @@ def _test(
     if not isinstance(burden, int) or not 1 <= burden <= 9:
         reader.fail("tests", f"{key}.burden", "must be a whole number 1–9")
         burden = 9
-    only_when = entry.get("only_when")
     window = entry.get("raised_after_surgery")
     repeats = []
     for index, raw_repeat in enumerate(entry.get("repeat", [])):
@@ -59,7 +58,7 @@ def _test(
         tuple(entry.get("labs", [])),
         tuple(entry.get("findings", [])),
         tuple(entry.get("measurements", [])),
-        reader.condition("tests", f"{key}.only_when", only_when, vocab) if only_when else None,
+        reader.optional_condition("tests", key, entry, "only_when", vocab),
         None
         if window is None
         else cutoffs.raised_after_surgery(

@@ -91,6 +91,12 @@ class Reader:
                 f"unknown key{suggest(extra, allowed)}; accepted: {', '.join(sorted(allowed))}",
             )
 
+    def optional_condition(
+        self, file: str, key: str, entry: dict[str, Any], name: str, vocab: Vocabulary
+    ) -> Condition | None:
+        """`entry[name]` as a condition (problems reported under `key.name`); None when absent."""
+        return self.condition(file, f"{key}.{name}", entry[name], vocab) if name in entry else None
+
     def condition(self, file: str, key: str, raw: Any, vocab: Vocabulary) -> Condition | None:
         try:
             return parse_condition(raw, vocab)
